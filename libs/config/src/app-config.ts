@@ -1,0 +1,46 @@
+export type Environment = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated, resolved configuration every app receives once at boot. */
+export interface AppConfig {
+  readonly env: Environment;
+  readonly isProduction: boolean;
+  readonly logLevel: LogLevel;
+  readonly dataDir: string;
+  readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimitBytes: number };
+  readonly vectorIndex: { readonly port: number };
+  readonly indexer: { readonly port: number; readonly concurrency: number };
+  readonly db: {
+    /** Owner connection: runs migrations and manages the app role. Never used for requests. */
+    readonly adminUrl: string;
+    /** The role requests run as: no BYPASSRLS, not the table owner, so row-level security applies. */
+    readonly appUser: string;
+    readonly appPassword: string;
+    readonly poolSize: number;
+  };
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly auth: { readonly operatorToken: string };
+  readonly rateLimit: { readonly perMinute: number };
+  readonly kms: {
+    readonly provider: 'local' | 'aws-kms';
+    /** Local provider's 32-byte master key. */
+    readonly masterKey?: Buffer;
+    readonly keyId?: string;
+    readonly endpoint?: string;
+  };
+  readonly aws: { readonly region: string; readonly accessKeyId?: string; readonly secretAccessKey?: string };
+  readonly storage: { readonly driver: 'local' | 's3'; readonly localDir: string; readonly s3Bucket?: string; readonly s3Endpoint?: string };
+  readonly face: {
+    readonly modelsDir: string;
+    readonly modelsMirror?: string;
+    readonly modelSet: string;
+    readonly manifestPath?: string;
+    readonly poolSize: number;
+  };
+  /** Secret files created in the data folder during this boot (development only), for the start banner. */
+  readonly generatedSecrets: readonly string[];
+  readonly operatorTokenFile?: string;
+}
+
+/** The role name is fixed: migrations create it and grant it exactly what requests need. */
+export const APP_DB_ROLE = 'facesearch_app';

@@ -1,0 +1,106 @@
+import 'reflect-metadata';
+import { Transform, Type } from 'class-transformer';
+import { IsBase64, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+const blankToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the product reads, validated in one pass at boot.
+ * Defaults make `npm start` work on a developer machine; production requires explicit secrets
+ * (enforced in load-config.ts). Keep .env.example and README's table in step with this class.
+ */
+export class EnvSchema {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  @IsString()
+  BIND_HOST = '127.0.0.1';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  VECTOR_INDEX_PORT = 3001;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  INDEXER_PORT = 3002;
+
+  @Type(() => Number) @IsInt() @Min(1024) @Max(10 * 1024 * 1024)
+  JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/facesearch';
+
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(16)
+  DATABASE_APP_PASSWORD?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/)
+  REDIS_PREFIX = 'facesearch';
+
+  @IsString()
+  FACESEARCH_DATA_DIR = '.facesearch';
+
+  @Transform(blankToUndefined) @IsOptional() @IsString() @MinLength(32)
+  FACESEARCH_OPERATOR_TOKEN?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsBase64() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'FACESEARCH_MASTER_KEY must be 32 bytes, base64-encoded' })
+  FACESEARCH_MASTER_KEY?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  @IsIn(['local', 'aws-kms'])
+  KMS_PROVIDER: 'local' | 'aws-kms' = 'local';
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  KMS_KEY_ID?: string;
+
+  @IsString()
+  AWS_REGION = 'us-east-1';
+
+  @Transform(blankToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  AWS_KMS_ENDPOINT?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  AWS_S3_ENDPOINT?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  AWS_ACCESS_KEY_ID?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  AWS_SECRET_ACCESS_KEY?: string;
+
+  @IsIn(['local', 's3'])
+  BLOB_STORE: 'local' | 's3' = 'local';
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  S3_BUCKET?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  FACESEARCH_MODELS_DIR?: string;
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  FACESEARCH_MODELS_MIRROR?: string;
+
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/)
+  FACE_MODEL_SET = 'yunet-arcface-v1';
+
+  @Transform(blankToUndefined) @IsOptional() @IsString()
+  FACE_MODEL_MANIFEST?: string;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  FACE_POOL_SIZE = 1;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(256)
+  INDEXER_CONCURRENCY = 2;
+}

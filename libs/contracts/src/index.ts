@@ -1,0 +1,4 @@
+export * from './ids';
+export * from './roles';
+export * from './app-error';
+export * from './queue';
