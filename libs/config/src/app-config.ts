@@ -42,5 +42,11 @@ export interface AppConfig {
   readonly operatorTokenFile?: string;
 }
 
-/** The role name is fixed: migrations create it and grant it exactly what requests need. */
-export const APP_DB_ROLE = 'facesearch_app';
+/**
+ * The role requests run as: `<database>_app`, created by the migrations with exactly the grants
+ * requests need. Per database, because roles are server-wide and two installations may share a server.
+ */
+export function appDbRole(databaseUrl: string): string {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'postgres';
+  return `${name}_app`;
+}

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
-import { APP_DB_ROLE, type AppConfig } from './app-config';
+import { appDbRole, type AppConfig } from './app-config';
 import { ConfigError } from './config.error';
 import { generateKey, generateToken, readOrCreateDevSecret } from './dev-secrets';
 import { EnvSchema } from './env.schema';
@@ -29,6 +29,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       problems.push('FACESEARCH_MASTER_KEY: required in production with KMS_PROVIDER=local');
   }
   if (schema.KMS_PROVIDER === 'aws-kms' && !schema.KMS_KEY_ID) problems.push('KMS_KEY_ID: required with KMS_PROVIDER=aws-kms');
+  if (!problems.some((p) => p.startsWith('DATABASE_URL')) && !/^[a-z_][a-z0-9_]{0,58}$/.test(appDbRole(schema.DATABASE_URL).slice(0, -4)))
+    problems.push('DATABASE_URL: the database name must be lower-case letters, digits and _ (at most 59 characters)');
   if (schema.BLOB_STORE === 's3' && !schema.S3_BUCKET) problems.push('S3_BUCKET: required with BLOB_STORE=s3');
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -53,7 +55,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     http: { host: schema.BIND_HOST, port: schema.PORT, jsonBodyLimitBytes: schema.JSON_BODY_LIMIT_BYTES },
     vectorIndex: { port: schema.VECTOR_INDEX_PORT },
     indexer: { port: schema.INDEXER_PORT, concurrency: schema.INDEXER_CONCURRENCY },
-    db: { adminUrl: schema.DATABASE_URL, appUser: APP_DB_ROLE, appPassword: dbPassword.value, poolSize: schema.DATABASE_POOL_SIZE },
+    db: { adminUrl: schema.DATABASE_URL, appUser: appDbRole(schema.DATABASE_URL), appPassword: dbPassword.value, poolSize: schema.DATABASE_POOL_SIZE },
     redis: { url: schema.REDIS_URL, prefix: schema.REDIS_PREFIX },
     auth: { operatorToken: operator.value },
     rateLimit: { perMinute: schema.RATE_LIMIT_PER_MINUTE },

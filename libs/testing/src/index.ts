@@ -1,1 +1,3 @@
 export * from './test-env';
+export { testConfig } from './test-config';
+export { captureLogs } from './log-capture';

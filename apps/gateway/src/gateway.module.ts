@@ -1,0 +1,52 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '@app/audit';
+import { AuthGuard, AuthModule } from '@app/auth';
+import { type AppConfig, ConfigModule } from '@app/config';
+import { ObservabilityModule } from '@app/observability';
+import { PersistenceModule } from '@app/persistence';
+import { QueueModule } from '@app/queue';
+import { TenantsModule } from '@app/tenants';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { DiagnosticsController } from './diagnostics/diagnostics.controller';
+import { PingWorkerService } from './diagnostics/ping-worker.service';
+import { HealthController } from './health/health.controller';
+import { ReadinessService } from './health/readiness.service';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { RequestContextMiddleware } from './http/request-context.middleware';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimiter } from './rate-limit/rate-limiter.service';
+import { SettingsController } from './settings/settings.controller';
+import { TenantsController } from './tenants/tenants.controller';
+
+@Module({})
+export class GatewayModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule,
+        PersistenceModule.forRoot(),
+        QueueModule.forRoot({ role: 'producer' }),
+        AuditModule,
+        AuthModule,
+        TenantsModule,
+      ],
+      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController],
+      providers: [
+        // Guards run in this order: who is calling, then how much they may call.
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        RateLimiter,
+        ReadinessService,
+        PingWorkerService,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,19 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type AppConfig, ConfigModule } from '@app/config';
+import { PersistenceModule } from '@app/persistence';
+import { QueueModule } from '@app/queue';
+import { WorkerHealthController } from './health/worker-health.controller';
+import { PingHandler } from './processors/ping.handler';
+import { SystemProcessor } from './processors/system.processor';
+
+@Module({})
+export class IndexerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: IndexerModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot({ role: 'worker' })],
+      controllers: [WorkerHealthController],
+      providers: [SystemProcessor, PingHandler],
+    };
+  }
+}

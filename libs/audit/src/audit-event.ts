@@ -1,0 +1,46 @@
+import { type ApiKeyId, type Role, type TenantId } from '@app/contracts';
+import { type AuditDetails, type AuditOutcome } from '@app/persistence';
+
+/** Who did it: an API key (with its role), the operator, or the system (retention, jobs). */
+export type AuditActor =
+  | { type: 'apiKey'; keyId: ApiKeyId; role: Role }
+  | { type: 'operator' }
+  | { type: 'system' };
+
+/** Stable action names; auditors filter on them, so never rename one. */
+export enum AuditAction {
+  TenantCreated = 'tenant.created',
+  TenantRead = 'tenant.read',
+  ApiKeyCreated = 'api_key.created',
+  ApiKeyRevoked = 'api_key.revoked',
+  ApiKeysListed = 'api_key.listed',
+  SettingsRead = 'settings.read',
+  SettingsUpdated = 'settings.updated',
+  AccessDenied = 'access.denied',
+  DiagnosticsPing = 'diagnostics.ping',
+}
+
+export interface AuditInput {
+  actor: AuditActor;
+  action: AuditAction;
+  target: { type: string; id?: string | null };
+  outcome?: AuditOutcome;
+  details?: AuditDetails;
+  requestId?: string | null;
+}
+
+/** The event as API.md shows it and as its hash is computed. */
+export interface AuditEventView {
+  eventId: string;
+  seq: number;
+  at: string;
+  tenantId: TenantId;
+  actor: { type: AuditActor['type']; keyId?: string; role?: string };
+  action: string;
+  target: { type: string; id: string | null };
+  outcome: AuditOutcome;
+  details: AuditDetails;
+  requestId: string | null;
+  prevHash: string;
+  hash: string;
+}

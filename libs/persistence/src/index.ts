@@ -1,0 +1,22 @@
+export { PersistenceModule } from './persistence.module';
+export { TenantDb, type TenantTx, type OperatorTx } from './tenant-db';
+export { PersistenceError, PersistenceErrorCode } from './persistence.error';
+export { prepareDatabase } from './database-bootstrap';
+export { appDatabaseUrl } from './data-source.factory';
+export {
+  TenantEntity,
+  ApiKeyEntity,
+  AuditEventEntity,
+  type QualityFilter,
+  type AuditActorType,
+  type AuditOutcome,
+  type AuditDetails,
+} from './entities';
+export { TenantRepository, type NewTenant, type TenantSettingsPatch, type TenantCounts } from './repositories/tenant.repository';
+export { ApiKeyRepository, type NewApiKey, type ApiKeyCredential } from './repositories/api-key.repository';
+export {
+  AuditEventRepository,
+  type ChainHead,
+  type NewAuditEvent,
+  type AuditEventFilter,
+} from './repositories/audit-event.repository';

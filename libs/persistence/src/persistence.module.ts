@@ -1,0 +1,45 @@
+import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { prepareDatabase } from './database-bootstrap';
+import { appDataSourceOptions } from './data-source.factory';
+import { ApiKeyRepository } from './repositories/api-key.repository';
+import { AuditEventRepository } from './repositories/audit-event.repository';
+import { TenantRepository } from './repositories/tenant.repository';
+import { TenantDb } from './tenant-db';
+
+const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository];
+
+@Global()
+@Module({})
+export class PersistenceModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: PersistenceModule,
+      providers: [
+        {
+          provide: DataSource,
+          inject: [APP_CONFIG],
+          useFactory: async (config: AppConfig) => {
+            const logger = new Logger('Persistence');
+            const started = Date.now();
+            const applied = await prepareDatabase(config);
+            const ds = new DataSource(appDataSourceOptions(config));
+            await ds.initialize();
+            logger.log({ msg: 'database ready', migrationsApplied: applied.length, durationMs: Date.now() - started });
+            return ds;
+          },
+        },
+        TenantDb,
+        ...REPOSITORIES,
+      ],
+      exports: [DataSource, TenantDb, ...REPOSITORIES],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

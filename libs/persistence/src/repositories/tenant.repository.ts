@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { type TenantId } from '@app/contracts';
+import { TenantEntity, type QualityFilter } from '../entities';
+import { type OperatorTx, type TenantTx } from '../tenant-db';
+
+export interface NewTenant {
+  name: string;
+  kmsKeyId: string | null;
+  retentionDays?: number;
+}
+
+export interface TenantSettingsPatch {
+  retentionDays?: number;
+  matchThreshold?: number;
+  minFaceSize?: number;
+  maxFacesPerImage?: number;
+  qualityFilter?: QualityFilter;
+  webhookSecret?: string | null;
+}
+
+export interface TenantCounts {
+  activeApiKeys: number;
+}
+
+@Injectable()
+export class TenantRepository {
+  /** Runs inside the new tenant's own transaction, so RLS admits the row. */
+  async insert(tx: TenantTx, data: NewTenant): Promise<TenantEntity> {
+    const repo = tx.manager.getRepository(TenantEntity);
+    await repo.insert({ id: tx.tenantId, name: data.name, kmsKeyId: data.kmsKeyId, ...(data.retentionDays ? { retentionDays: data.retentionDays } : {}) });
+    return repo.findOneByOrFail({ id: tx.tenantId });
+  }
+
+  async get(tx: TenantTx): Promise<TenantEntity | null> {
+    return tx.manager.getRepository(TenantEntity).findOneBy({ id: tx.tenantId });
+  }
+
+  async updateSettings(tx: TenantTx, patch: TenantSettingsPatch): Promise<TenantEntity | null> {
+    const repo = tx.manager.getRepository(TenantEntity);
+    if (Object.keys(patch).length > 0) await repo.update({ id: tx.tenantId }, patch);
+    return repo.findOneBy({ id: tx.tenantId });
+  }
+
+  async counts(tx: TenantTx): Promise<TenantCounts> {
+    const [row] = (await tx.manager.query(
+      `SELECT count(*)::int AS "activeApiKeys" FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL`,
+      [tx.tenantId],
+    )) as TenantCounts[];
+    return row;
+  }
+
+  /** Operator listing across tenants, newest first, keyset-paginated by (created_at, id). */
+  async list(tx: OperatorTx, limit: number, after?: { createdAt: Date; id: string }): Promise<TenantEntity[]> {
+    const qb = tx.manager
+      .getRepository(TenantEntity)
+      .createQueryBuilder('t')
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(limit);
+    if (after) qb.where('(t.created_at, t.id) < (:createdAt, :id)', after);
+    return qb.getMany();
+  }
+
+  async exists(tx: OperatorTx, tenantId: TenantId): Promise<boolean> {
+    return tx.manager.getRepository(TenantEntity).existsBy({ id: tenantId });
+  }
+}
