@@ -1,0 +1,103 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { type TenantId } from '@app/contracts';
+import { CryptoError } from './crypto.error';
+import { openEmbedding, readEmbeddingHeader, sealEmbedding } from './embedding-blob';
+import { type TenantKeyring } from './tenant-keyring';
+
+/** One stored row to open: the blob and what it was sealed for. */
+export interface SealedEmbedding {
+  readonly faceId: string;
+  readonly modelVersion: string;
+  readonly blob: Buffer;
+}
+
+// Rows opened per event-loop turn in decryptMany: ~1 ms of work, so a big index load never stalls requests.
+const ROWS_PER_TURN = 128;
+
+/**
+ * Seals and opens embeddings with the tenant's DEK (AES-256-GCM, AAD = tenant, face, model version).
+ * Ids are bound byte for byte: pass them in canonical form (lower-case UUIDs).
+ */
+export class EnvelopeService {
+  constructor(private readonly keyring: TenantKeyring) {}
+
+  async encrypt(tenantId: TenantId, faceId: string, modelVersion: string, vector: Float32Array): Promise<Buffer> {
+    if (vector.length === 0) throw new RangeError('cannot seal an empty vector');
+    return this.keyring.withCurrentDek(tenantId, (dek, version) =>
+      sealEmbedding(dek, version, { tenantId, faceId, modelVersion }, vector, this.keyring.options.now()),
+    );
+  }
+
+  async decrypt(tenantId: TenantId, faceId: string, modelVersion: string, blob: Buffer): Promise<Float32Array> {
+    const { keyVersion } = readEmbeddingHeader(blob);
+    return this.keyring.withDek(tenantId, keyVersion, (dek) => openEmbedding(dek, { tenantId, faceId, modelVersion }, blob));
+  }
+
+  /**
+   * Opens many rows of one tenant (index loads, re-encryption batches), in input order. Each DEK
+   * version is resolved once; rows are opened in slices with a yield between them. Any bad row fails the
+   * whole call with a CryptoError naming its index.
+   */
+  async decryptMany(tenantId: TenantId, rows: readonly SealedEmbedding[]): Promise<Float32Array[]> {
+    const out = new Array<Float32Array>(rows.length);
+    const versions = new Uint32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) versions[i] = this.headerOf(rows[i].blob, i).keyVersion;
+    for (let start = 0; start < rows.length; start += ROWS_PER_TURN) {
+      const end = Math.min(rows.length, start + ROWS_PER_TURN);
+      let i = start;
+      while (i < end) {
+        const version = versions[i];
+        // Open the run of rows sharing this version under one key lookup.
+        i = await this.keyring.withDek(tenantId, version, (dek) => {
+          let j = i;
+          for (; j < end && versions[j] === version; j++) {
+            const row = rows[j];
+            try {
+              out[j] = openEmbedding(dek, { tenantId, faceId: row.faceId, modelVersion: row.modelVersion }, row.blob);
+            } catch (err) {
+              throw rowError(err, j);
+            }
+          }
+          return j;
+        });
+      }
+      if (end < rows.length) await yieldToEventLoop();
+    }
+    return out;
+  }
+
+  /**
+   * Re-seals a blob under the tenant's current DEK version (rotation). Returns the input unchanged when
+   * it already is on the current version, so callers can skip the write when `result === blob`.
+   */
+  async reencrypt(tenantId: TenantId, blob: Buffer, faceId: string, modelVersion: string): Promise<Buffer> {
+    const current = await this.keyring.currentVersion(tenantId);
+    if (readEmbeddingHeader(blob).keyVersion === current) return blob;
+    const vector = await this.decrypt(tenantId, faceId, modelVersion, blob);
+    try {
+      return await this.keyring.withDek(tenantId, current, (dek) =>
+        sealEmbedding(dek, current, { tenantId, faceId, modelVersion }, vector, this.keyring.options.now()),
+      );
+    } finally {
+      vector.fill(0);
+    }
+  }
+
+  /** The DEK version a blob is sealed under, from its clear header. */
+  keyVersionOf(blob: Buffer): number {
+    return readEmbeddingHeader(blob).keyVersion;
+  }
+
+  private headerOf(blob: Buffer, index: number) {
+    try {
+      return readEmbeddingHeader(blob);
+    } catch (err) {
+      throw rowError(err, index);
+    }
+  }
+}
+
+function rowError(err: unknown, index: number): unknown {
+  if (!(err instanceof CryptoError)) return err;
+  return new CryptoError(err.code, `Row ${index}: ${err.detail}`, { cause: err.cause });
+}
