@@ -87,9 +87,12 @@ describe('AwsKmsKeyProvider against moto', () => {
 
     crypto.keys.evictTenant(tenantA);
     const before = crypto.keys.stats().kmsCalls.unwrapDataKey;
+    const requestsBefore = provider.requestCount();
     const out = await Promise.all(blobs.map((b, i) => crypto.envelope.decrypt(tenantA, `f${i}`, 'm', b)));
     expect(out[7][5]).toBe(vector(512, 7)[5]);
     expect(crypto.keys.stats().kmsCalls.unwrapDataKey - before).toBe(1);
+    // One unwrap = DescribeKey (key-state check) + Decrypt on the wire.
+    expect(provider.requestCount() - requestsBefore).toBe(2);
   });
 
   it('BYOK: a tenant with its own CMK gets DEKs wrapped under it, not under the shared key', async () => {

@@ -45,6 +45,7 @@ export class AwsKmsKeyProvider implements KeyProvider {
   private readonly client: KMSClient;
   private readonly verifyKeyState: boolean;
   private sharedKeyArn: Promise<string> | undefined;
+  private requests = 0;
 
   constructor(options: AwsKmsKeyProviderOptions, client?: KMSClient) {
     this.defaultKeyId = options.defaultKeyId;
@@ -58,6 +59,14 @@ export class AwsKmsKeyProvider implements KeyProvider {
         maxAttempts: options.maxAttempts ?? 2,
         requestHandler: { requestTimeout: options.requestTimeoutMs ?? 3000, connectionTimeout: 1000 },
       });
+    // Counts HTTP attempts (retries included), so benches and metrics see real KMS traffic.
+    this.client.middlewareStack.add(
+      (next) => (args) => {
+        this.requests++;
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'facesearchKmsRequestCounter' },
+    );
   }
 
   static fromConfig(config: Pick<AppConfig, 'kms' | 'aws'>, overrides: Partial<AwsKmsKeyProviderOptions> = {}): AwsKmsKeyProvider {
@@ -118,6 +127,11 @@ export class AwsKmsKeyProvider implements KeyProvider {
       if ((err as { name?: string }).name === 'KMSInvalidStateException') return 'already_pending';
       throw mapKmsError(err, 'schedule key deletion');
     }
+  }
+
+  /** HTTP requests sent to KMS so far (DescribeKey checks and retries included). */
+  requestCount(): number {
+    return this.requests;
   }
 
   async checkHealth(): Promise<void> {

@@ -49,13 +49,15 @@ class KeyringLifecycle implements OnModuleDestroy {
 
 /**
  * Provides EnvelopeService, SnapshotCryptoService, TenantKeyService and KEY_PROVIDER. Needs APP_CONFIG
- * (ConfigModule.forRoot) and a WrappedKeyStore.
+ * (ConfigModule.forRoot) and a WrappedKeyStore. Global: import forRoot once per app, so every use case
+ * shares one DEK cache (one KMS call per key, not one per importing module).
  */
 @Module({})
 export class CryptoModule {
   static forRoot(moduleOptions: CryptoModuleOptions): DynamicModule {
     const options = resolveCryptoOptions(moduleOptions.options);
     return {
+      global: true,
       module: CryptoModule,
       imports: moduleOptions.imports ?? [],
       providers: [

@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { endianness } from 'node:os';
 import { CryptoError, CryptoErrorCode } from './crypto.error';
+import { fillIv } from './iv-pool';
 import { readU64, writeU64 } from './u64';
 
 /*
@@ -40,10 +41,15 @@ export interface EmbeddingBinding {
 /** Reads the clear header (no key needed): lets jobs find rows still sealed under an old DEK version. */
 export function readEmbeddingHeader(blob: Uint8Array): EmbeddingBlobHeader {
   const buf = asBuffer(blob);
-  if (buf.length < EMBEDDING_OVERHEAD_BYTES || buf[0] !== EMBEDDING_FORMAT_V1) {
+  return { formatVersion: EMBEDDING_FORMAT_V1, keyVersion: embeddingKeyVersion(buf), sealedAt: new Date(readU64(buf, 5)) };
+}
+
+/** The DEK version of a blob, after checking it is one of ours (hot path: no allocation). */
+export function embeddingKeyVersion(blob: Buffer): number {
+  if (blob.length < EMBEDDING_OVERHEAD_BYTES || blob[0] !== EMBEDDING_FORMAT_V1) {
     throw new CryptoError(CryptoErrorCode.DecryptFailed, 'Not a sealed embedding of a known format');
   }
-  return { formatVersion: buf[0], keyVersion: buf.readUInt32BE(1), sealedAt: new Date(readU64(buf, 5)) };
+  return blob.readUInt32BE(1);
 }
 
 export function sealEmbedding(dek: Buffer, keyVersion: number, binding: EmbeddingBinding, vector: Float32Array, now: number): Buffer {
@@ -52,9 +58,8 @@ export function sealEmbedding(dek: Buffer, keyVersion: number, binding: Embeddin
   out[0] = EMBEDDING_FORMAT_V1;
   out.writeUInt32BE(keyVersion, 1);
   writeU64(out, 5, now);
-  const iv = out.subarray(HEADER_BYTES, PREFIX_BYTES);
-  randomFillSync(iv);
-  const cipher = createCipheriv('aes-256-gcm', dek, iv, { authTagLength: TAG_BYTES });
+  fillIv(out, HEADER_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', dek, out.subarray(HEADER_BYTES, PREFIX_BYTES), { authTagLength: TAG_BYTES });
   cipher.setAAD(embeddingAad(out, binding));
   cipher.update(plain).copy(out, PREFIX_BYTES);
   cipher.final();

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type TenantId } from '@app/contracts';
 import { CryptoError } from './crypto.error';
-import { openEmbedding, readEmbeddingHeader, sealEmbedding } from './embedding-blob';
+import { embeddingKeyVersion, openEmbedding, sealEmbedding } from './embedding-blob';
 import { type TenantKeyring } from './tenant-keyring';
 
 /** One stored row to open: the blob and what it was sealed for. */
@@ -29,8 +29,7 @@ export class EnvelopeService {
   }
 
   async decrypt(tenantId: TenantId, faceId: string, modelVersion: string, blob: Buffer): Promise<Float32Array> {
-    const { keyVersion } = readEmbeddingHeader(blob);
-    return this.keyring.withDek(tenantId, keyVersion, (dek) => openEmbedding(dek, { tenantId, faceId, modelVersion }, blob));
+    return this.keyring.withDek(tenantId, embeddingKeyVersion(blob), (dek) => openEmbedding(dek, { tenantId, faceId, modelVersion }, blob));
   }
 
   /**
@@ -41,7 +40,7 @@ export class EnvelopeService {
   async decryptMany(tenantId: TenantId, rows: readonly SealedEmbedding[]): Promise<Float32Array[]> {
     const out = new Array<Float32Array>(rows.length);
     const versions = new Uint32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) versions[i] = this.headerOf(rows[i].blob, i).keyVersion;
+    for (let i = 0; i < rows.length; i++) versions[i] = this.keyVersionAt(rows[i].blob, i);
     for (let start = 0; start < rows.length; start += ROWS_PER_TURN) {
       const end = Math.min(rows.length, start + ROWS_PER_TURN);
       let i = start;
@@ -72,7 +71,7 @@ export class EnvelopeService {
    */
   async reencrypt(tenantId: TenantId, blob: Buffer, faceId: string, modelVersion: string): Promise<Buffer> {
     const current = await this.keyring.currentVersion(tenantId);
-    if (readEmbeddingHeader(blob).keyVersion === current) return blob;
+    if (embeddingKeyVersion(blob) === current) return blob;
     const vector = await this.decrypt(tenantId, faceId, modelVersion, blob);
     try {
       return await this.keyring.withDek(tenantId, current, (dek) =>
@@ -85,12 +84,12 @@ export class EnvelopeService {
 
   /** The DEK version a blob is sealed under, from its clear header. */
   keyVersionOf(blob: Buffer): number {
-    return readEmbeddingHeader(blob).keyVersion;
+    return embeddingKeyVersion(blob);
   }
 
-  private headerOf(blob: Buffer, index: number) {
+  private keyVersionAt(blob: Buffer, index: number): number {
     try {
-      return readEmbeddingHeader(blob);
+      return embeddingKeyVersion(blob);
     } catch (err) {
       throw rowError(err, index);
     }
