@@ -28,8 +28,8 @@ export default tseslint.config(
     },
   },
   {
-    // Spec files may reach one level up within their own lib (never across libs).
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    // End-to-end suites start several apps together, so they may import across apps.
+    files: ['apps/*/test/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*', '@app/*/*'], message: 'Import libs through @app/<lib>.' }] }] },
   },
 );

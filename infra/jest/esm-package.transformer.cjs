@@ -9,13 +9,13 @@ const swc = createTransformer({
   sourceMaps: false,
 });
 
-const rewrite = (src) => src.replace(/\bimport\.meta\.url\b/g, 'require("node:url").pathToFileURL(__filename).href');
+const rewrite = (src) => src.replace(/\bimport\.meta\.url\b/g, "(\"file://\" + __filename)");
 
 module.exports = {
   process(src, filename, options) {
     return swc.process(rewrite(src), filename, options);
   },
   getCacheKey(src, filename, options) {
-    return swc.getCacheKey(rewrite(src), filename, options) + ':esm-package-v1';
+    return swc.getCacheKey(rewrite(src), filename, options) + ':esm-package-v2';
   },
 };

@@ -35,6 +35,9 @@ export class PingWorkerService implements OnApplicationShutdown {
       { jobId: `ping:${caller.tenantId}:${nonce}`, removeOnComplete: { age: 60 }, removeOnFail: { age: 3600 } },
     );
     const result: PingJobResult = await this.producer.waitFor(job, this.events, timeoutMs);
+    if (result.nonce !== nonce || result.tenantId !== caller.tenantId) {
+      throw new Error('The worker answered a different ping than the one sent');
+    }
     const roundTripMs = Date.now() - started;
     await this.audit.recordAlone(caller.tenantId, {
       actor: { type: 'apiKey', keyId: caller.keyId, role: caller.role },
