@@ -3,8 +3,9 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AuthGuard, AuthModule } from '@app/auth';
 import { type AppConfig, ConfigModule } from '@app/config';
+import { CryptoModule } from '@app/crypto';
 import { ObservabilityModule } from '@app/observability';
-import { PersistenceModule } from '@app/persistence';
+import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
 import { TenantsModule } from '@app/tenants';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -28,6 +29,7 @@ export class GatewayModule implements NestModule {
         ConfigModule.forRoot(config),
         ObservabilityModule,
         PersistenceModule.forRoot(),
+        CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } }),
         QueueModule.forRoot({ role: 'producer' }),
         AuditModule,
         AuthModule,

@@ -26,7 +26,7 @@ describe('gateway: tenants, API keys, settings (e2e over HTTP)', () => {
   it('serves liveness and readiness (Postgres + Redis) without credentials', async () => {
     await h.http().get('/health/live').expect(200, { status: 'ok' });
     const ready = await h.http().get('/health/ready').expect(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up' } });
+    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'up', redis: 'up', kms: 'up' } });
   });
 
   it('walks the acceptance flow: tenant → admin key → integrator key → list → revoke → 401', async () => {

@@ -43,7 +43,7 @@ describe('per-key rate limiting in Redis', () => {
       }
       const ready = await h.http().get('/health/ready');
       expect(ready.status).toBe(503);
-      expect(ready.body.checks).toEqual({ postgres: 'up', redis: 'down' });
+      expect(ready.body.checks).toEqual({ postgres: 'up', redis: 'down', kms: 'up' });
       // The process is still alive and answering.
       await h.http().get('/health/live').expect(200);
     } finally {

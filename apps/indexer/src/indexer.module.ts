@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
-import { PersistenceModule } from '@app/persistence';
+import { CryptoModule } from '@app/crypto';
+import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
 import { WorkerHealthController } from './health/worker-health.controller';
 import { PingHandler } from './processors/ping.handler';
@@ -11,7 +12,12 @@ export class IndexerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IndexerModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot({ role: 'worker' })],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(),
+        CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } }),
+        QueueModule.forRoot({ role: 'worker' }),
+      ],
       controllers: [WorkerHealthController],
       providers: [SystemProcessor, PingHandler],
     };

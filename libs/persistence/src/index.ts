@@ -20,3 +20,4 @@ export {
   type NewAuditEvent,
   type AuditEventFilter,
 } from './repositories/audit-event.repository';
+export { PgWrappedKeyStore } from './repositories/pg-wrapped-key.store';

@@ -5,10 +5,11 @@ import { prepareDatabase } from './database-bootstrap';
 import { appDataSourceOptions } from './data-source.factory';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { AuditEventRepository } from './repositories/audit-event.repository';
+import { PgWrappedKeyStore } from './repositories/pg-wrapped-key.store';
 import { TenantRepository } from './repositories/tenant.repository';
 import { TenantDb } from './tenant-db';
 
-const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository];
+const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore];
 
 @Global()
 @Module({})

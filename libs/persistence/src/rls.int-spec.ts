@@ -3,6 +3,7 @@ import { ApiKeyId, Role, TenantId } from '@app/contracts';
 import { testConfig } from '@app/testing';
 import { appDataSourceOptions, adminDataSource } from './data-source.factory';
 import { prepareDatabase } from './database-bootstrap';
+import { MIGRATIONS } from './migrations';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { TenantRepository } from './repositories/tenant.repository';
 import { TenantDb } from './tenant-db';
@@ -90,6 +91,6 @@ describe('row-level security (real Postgres, application role)', () => {
     await admin.initialize();
     const [{ n }] = await admin.query(`SELECT count(*)::int AS n FROM migrations`);
     await admin.destroy();
-    expect(n).toBe(1);
+    expect(n).toBe(MIGRATIONS.length);
   });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiKeyId, Role, TenantId } from '@app/contracts';
 import { AuditAction, AuditService } from '@app/audit';
 import { issueApiKey } from '@app/auth';
+import { TenantKeyService } from '@app/crypto';
 import { ApiKeyRepository, TenantDb, TenantRepository } from '@app/persistence';
 
 export interface CreateTenantInput {
@@ -25,6 +26,7 @@ export class CreateTenant {
     private readonly tenants: TenantRepository,
     private readonly keys: ApiKeyRepository,
     private readonly audit: AuditService,
+    private readonly dataKeys: TenantKeyService,
   ) {}
 
   async execute(input: CreateTenantInput): Promise<CreateTenantResult> {
@@ -32,6 +34,9 @@ export class CreateTenant {
     const issued = issueApiKey();
     const keyId = ApiKeyId.generate();
     const started = Date.now();
+    // The data key first (a KMS call): if KMS is down the tenant is not created at all (503), and a
+    // key whose tenant insert then fails is an unreachable orphan, not a tenant without a key.
+    const dataKey = await this.dataKeys.provisionTenant(tenantId, { kmsKeyId: input.kmsKeyId });
     await this.db.run(tenantId, async (tx) => {
       await this.tenants.insert(tx, { name: input.name, kmsKeyId: input.kmsKeyId ?? null, retentionDays: input.retentionDays });
       await this.keys.insert(tx, { id: keyId, name: 'initial admin key', role: Role.Admin, prefix: issued.prefix, secretHash: issued.secretHash, createdBy: 'operator' });
@@ -39,7 +44,7 @@ export class CreateTenant {
         actor: { type: 'operator' },
         action: AuditAction.TenantCreated,
         target: { type: 'tenant', id: tenantId },
-        details: { byok: input.kmsKeyId !== undefined, latencyMs: Date.now() - started },
+        details: { byok: input.kmsKeyId !== undefined, dataKeyVersion: dataKey.version, latencyMs: Date.now() - started },
         requestId: input.requestId,
       });
       await this.audit.record(tx, {

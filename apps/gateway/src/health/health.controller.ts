@@ -22,9 +22,9 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  @ApiOperation({ summary: 'Readiness: Postgres and Redis reachable' })
-  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { postgres: 'up', redis: 'up' } } } })
-  @ApiServiceUnavailableResponse({ schema: { example: { status: 'unavailable', checks: { postgres: 'up', redis: 'down' } } } })
+  @ApiOperation({ summary: 'Readiness: Postgres, Redis and the key provider (KMS) reachable' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { postgres: 'up', redis: 'up', kms: 'up' } } } })
+  @ApiServiceUnavailableResponse({ schema: { example: { status: 'unavailable', checks: { postgres: 'up', redis: 'down', kms: 'up' } } } })
   async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: string; checks: Record<string, string> }> {
     const { ready, checks } = await this.readiness.check();
     res.status(ready ? 200 : 503);

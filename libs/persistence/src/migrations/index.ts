@@ -1,4 +1,5 @@
 import { Foundation1764000000000 } from './1764000000000-foundation.migration';
+import { WrappedDataKeys1764000000001 } from './1764000000001-wrapped-data-keys.migration';
 
 /** In order; TypeORM records each applied one in the `migrations` table. */
-export const MIGRATIONS = [Foundation1764000000000];
+export const MIGRATIONS = [Foundation1764000000000, WrappedDataKeys1764000000001];
