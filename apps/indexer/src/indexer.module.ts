@@ -3,7 +3,9 @@ import { type AppConfig, ConfigModule } from '@app/config';
 import { CryptoModule } from '@app/crypto';
 import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
+import { TenantsModule } from '@app/tenants';
 import { WorkerHealthController } from './health/worker-health.controller';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { PingHandler } from './processors/ping.handler';
 import { SystemProcessor } from './processors/system.processor';
 
@@ -17,9 +19,10 @@ export class IndexerModule {
         PersistenceModule.forRoot(),
         CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } }),
         QueueModule.forRoot({ role: 'worker' }),
+        TenantsModule,
       ],
       controllers: [WorkerHealthController],
-      providers: [SystemProcessor, PingHandler],
+      providers: [SystemProcessor, MaintenanceProcessor, PingHandler],
     };
   }
 }

@@ -18,6 +18,8 @@ export enum AuditAction {
   SettingsUpdated = 'settings.updated',
   AccessDenied = 'access.denied',
   DiagnosticsPing = 'diagnostics.ping',
+  DataKeyRotationRequested = 'data_key.rotation_requested',
+  DataKeyRotationCompleted = 'data_key.rotation_completed',
 }
 
 export interface AuditInput {

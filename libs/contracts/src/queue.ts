@@ -3,12 +3,16 @@ import { type TenantId } from './ids';
 /** Every BullMQ queue of the product. */
 export enum QueueName {
   System = 'system',
+  /** Slow background work per tenant: data-key rotation (later: retention, compaction). */
+  Maintenance = 'maintenance',
 }
 
 /** Every job name, per queue. */
 export enum JobName {
   /** A round trip gateway -> Redis -> indexer, used by diagnostics and tests. */
   Ping = 'ping',
+  /** Re-seal a tenant's data under its new data-key version, then destroy the old version. */
+  RotateDataKey = 'rotate-data-key',
 }
 
 /** Every job payload carries the tenant it acts for. */
@@ -28,9 +32,22 @@ export interface PingJobResult {
   receivedAt: string;
 }
 
+export interface RotateDataKeyJobPayload extends TenantJobPayload {
+  version: number;
+  previousVersion: number;
+  requestedByKeyId: string;
+  requestId: string | null;
+}
+
+export interface RotateDataKeyJobResult {
+  reencrypted: number;
+  destroyedVersion: number;
+}
+
 /** Maps each job name to its payload and result so producers and processors agree by type. */
 export interface JobTypes {
   [JobName.Ping]: { queue: QueueName.System; payload: PingJobPayload; result: PingJobResult };
+  [JobName.RotateDataKey]: { queue: QueueName.Maintenance; payload: RotateDataKeyJobPayload; result: RotateDataKeyJobResult };
 }
 
 export type JobPayload<N extends JobName> = JobTypes[N]['payload'];

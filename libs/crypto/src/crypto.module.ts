@@ -78,7 +78,7 @@ export class CryptoModule {
         { provide: SnapshotCryptoService, useFactory: (k: TenantKeyring) => new SnapshotCryptoService(k), inject: [TenantKeyring] },
         { provide: TenantKeyService, useFactory: (k: TenantKeyring) => new TenantKeyService(k), inject: [TenantKeyring] },
       ],
-      exports: [EnvelopeService, SnapshotCryptoService, TenantKeyService, KEY_PROVIDER],
+      exports: [EnvelopeService, SnapshotCryptoService, TenantKeyService, KEY_PROVIDER, CRYPTO_OPTIONS],
     };
   }
 }

@@ -9,3 +9,5 @@ export { GetSettings, UpdateSettings } from './settings.use-case';
 export { TenantsError, TenantsErrorCode } from './tenants.error';
 export { type TenantCallerContext } from './caller';
 export { type TenantView, type ApiKeyView, type SettingsView } from './views';
+export { RequestDataKeyRotation, CompleteDataKeyRotation, type RotationRequested } from './rotate-data-key.use-case';
+export { SEALED_DATA_SETS, type SealedDataSet } from './sealed-data-set';

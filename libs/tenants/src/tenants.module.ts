@@ -6,9 +6,10 @@ import { GetTenant } from './get-tenant.use-case';
 import { ListApiKeys } from './list-api-keys.use-case';
 import { ListTenants } from './list-tenants.use-case';
 import { RevokeApiKey } from './revoke-api-key.use-case';
+import { CompleteDataKeyRotation, RequestDataKeyRotation } from './rotate-data-key.use-case';
 import { GetSettings, UpdateSettings } from './settings.use-case';
 
-const USE_CASES = [CreateTenant, GetTenant, ListTenants, CreateApiKey, ListApiKeys, RevokeApiKey, GetSettings, UpdateSettings];
+const USE_CASES = [CreateTenant, GetTenant, ListTenants, CreateApiKey, ListApiKeys, RevokeApiKey, GetSettings, UpdateSettings, RequestDataKeyRotation, CompleteDataKeyRotation];
 
 @Module({ imports: [AuditModule], providers: USE_CASES, exports: USE_CASES })
 export class TenantsModule {}

@@ -29,12 +29,12 @@ export class PingWorkerService implements OnApplicationShutdown {
       await this.events.waitUntilReady();
     }
     const nonce = randomUUID();
-    const job = await this.producer.enqueue(
+    const job = await this.producer.enqueue<JobName.Ping>(
       JobName.Ping,
       { tenantId: caller.tenantId, sentAt: new Date(started).toISOString(), nonce },
       { jobId: `ping:${caller.tenantId}:${nonce}`, removeOnComplete: { age: 60 }, removeOnFail: { age: 3600 } },
     );
-    const result: PingJobResult = await this.producer.waitFor(job, this.events, timeoutMs);
+    const result: PingJobResult = await this.producer.waitFor<JobName.Ping>(job, this.events, timeoutMs);
     if (result.nonce !== nonce || result.tenantId !== caller.tenantId) {
       throw new Error('The worker answered a different ping than the one sent');
     }

@@ -39,3 +39,9 @@ export class UpdateSettingsDto {
   @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @MinLength(16) @MaxLength(256)
   webhookSecret?: string | null;
 }
+
+export class DataKeyRotationDto {
+  @ApiProperty({ description: 'The new current data-key version' }) version: number;
+  @ApiProperty({ description: 'The version being re-encrypted away and then destroyed' }) previousVersion: number;
+  @ApiProperty({ description: 'Background job re-encrypting stored data' }) jobId: string;
+}

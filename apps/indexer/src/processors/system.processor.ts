@@ -20,6 +20,8 @@ export class SystemProcessor extends WorkerHost {
       switch (name) {
         case JobName.Ping:
           return this.ping.handle(job.data as PingJobPayload);
+        case JobName.RotateDataKey:
+          throw new Error(`job ${name} does not belong on the ${QueueName.System} queue`);
       }
     } finally {
       this.logger.debug({ msg: 'job done', jobId: job.id, name, tenantId: (job.data as PingJobPayload).tenantId, durationMs: Date.now() - started });
