@@ -1,0 +1,21 @@
+/** Per-call options every client method accepts as its last argument. */
+export interface RequestOptions {
+  /** Cancels the call, including any wait between retries; the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for each attempt of this call. */
+  timeoutMs?: number;
+  /** Overrides the client's `maxRetries` for this call (0 = a single attempt). */
+  maxRetries?: number;
+  /** Sent as `X-Request-Id` (`A-Za-z0-9._:-`, ≤128), to find this call in the server's logs and audit events. */
+  requestId?: string;
+}
+
+/** Options of POSTs that create work: the server deduplicates requests carrying the same key. */
+export interface MutationRequestOptions extends RequestOptions {
+  /**
+   * `Idempotency-Key` for this call (1..255 visible ASCII characters). When omitted and retries are
+   * enabled, the SDK generates one (a UUID) and sends the same one on every attempt, so a retried
+   * create cannot create twice. Pass your own to make retries across process restarts safe too.
+   */
+  idempotencyKey?: string;
+}
