@@ -61,8 +61,11 @@ function ensureMoto() {
   log(`installing moto[server]==${MOTO_VERSION} into .venv (once)`);
   const py = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
   if (py.status !== 0) fail('python3 -m venv failed: moto (S3/KMS test double) needs Python 3 with venv.');
-  const pip = spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], { stdio: 'inherit' });
-  if (pip.status !== 0 || !existsSync(bin)) fail('pip install moto[server] failed.');
+  const pip = spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], {
+    encoding: 'utf8',
+  });
+  // pip's output is noise unless it failed.
+  if (pip.status !== 0 || !existsSync(bin)) fail(`pip install moto[server] failed:\n${(pip.stdout ?? '') + (pip.stderr ?? '')}`.slice(-4000));
   spawnSync('touch', [marker]);
   return bin;
 }

@@ -25,7 +25,9 @@ export class PingWorkerService implements OnApplicationShutdown {
     const started = Date.now();
     const queue = this.producer.queueOf(JobName.Ping);
     if (!this.events) {
-      this.events = new QueueEvents(queue.name, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+      // QueueEvents blocks on Redis, so its connection must retry forever (unlike the producer's).
+      const connection = { ...(queue.opts.connection as Record<string, unknown>), maxRetriesPerRequest: null, enableOfflineQueue: true };
+      this.events = new QueueEvents(queue.name, { connection, prefix: queue.opts.prefix });
       await this.events.waitUntilReady();
     }
     const nonce = randomUUID();
