@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { type Queue } from 'bullmq';
 import { JobName, TenantId } from '@app/contracts';
 import { AuditService } from '@app/audit';
-import { TenantKeyService } from '@app/crypto';
+import { EnvelopeService, TenantKeyService } from '@app/crypto';
+import { FaceRepository, TenantDb } from '@app/persistence';
+import { randomUUID } from 'node:crypto';
 import { JobProducer } from '@app/queue';
 import { captureLogs } from '@app/testing';
 import { IndexerModule } from '../../indexer/src/indexer.module';
@@ -25,8 +27,22 @@ describe('POST /v1/settings/rotate-data-key (gateway + indexer)', () => {
     await gateway?.close();
   });
 
-  it('answers 202, switches to the new version at once, and the job destroys the old one', async () => {
+  it('answers 202, switches to the new version at once, re-seals stored embeddings, then destroys the old version', async () => {
     const { tenantId, adminKey } = await createTenant(gateway, 'Rotate Co');
+    const tid = TenantId.parse(tenantId);
+    const envelope = gateway.app.get(EnvelopeService);
+    const faces = gateway.app.get(FaceRepository);
+    const db = gateway.app.get(TenantDb);
+    const vector = Float32Array.from({ length: 512 }, (_, i) => Math.cos(i) / 16);
+    const faceIds = Array.from({ length: 5 }, () => randomUUID());
+    const sealed = await Promise.all(faceIds.map((id) => envelope.encrypt(tid, id, 'yunet-arcface-v1@1', vector)));
+    await db.run(tid, async (tx) => {
+      const gen = await faces.assetGeneration(tx, 'asset-1');
+      await faces.replaceAssetFaces(tx, 'asset-1', gen, 'f'.repeat(64), faceIds.map((id, i) => ({
+        id, box: { left: 0.1, top: 0.1, width: 0.2, height: 0.2 }, confidence: 0.9, quality: { size: 80 },
+        modelSet: 'yunet-arcface-v1', modelVersion: '1', keyVersion: 1, embedding: sealed[i],
+      })), new Date());
+    });
     const res = await gateway.http().post('/v1/settings/rotate-data-key').set(bearer(adminKey)).expect(202);
     expect(res.body).toEqual({ version: 2, previousVersion: 1, jobId: `rotate-data-key:${tenantId}:2` });
 
@@ -41,7 +57,16 @@ describe('POST /v1/settings/rotate-data-key (gateway + indexer)', () => {
     await job.promote();
     for (let i = 0; i < 100 && !(await job.isCompleted()); i++) await new Promise((r) => setTimeout(r, 100));
     const done = (await queue.getJob(res.body.jobId))!;
-    expect(done.returnvalue).toEqual({ reencrypted: 0, destroyedVersion: 1 });
+    expect(done.returnvalue).toEqual({ reencrypted: 5, destroyedVersion: 1 });
+    const rows = await db.run(tid, (tx) => faces.sealedSince(tx, 0, 100));
+    expect(rows.map((r) => r.keyVersion)).toEqual([2, 2, 2, 2, 2]);
+    for (const r of rows) {
+      expect(envelope.keyVersionOf(r.embedding)).toBe(2);
+      expect(Array.from(await envelope.decrypt(tid, r.id, 'yunet-arcface-v1@1', r.embedding))).toEqual(Array.from(vector));
+    }
+    // A copy of an old ciphertext (a backup row) no longer decrypts once v1 is destroyed.
+    keys.evictTenant(tid);
+    await expect(envelope.decrypt(tid, faceIds[0], 'yunet-arcface-v1@1', sealed[0])).rejects.toMatchObject({ code: 'key_destroyed' });
 
     const versions = await keys.listVersions(id);
     expect(versions.find((v) => v.version === 1)?.destroyedAt).not.toBeNull();

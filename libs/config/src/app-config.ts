@@ -8,7 +8,15 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimitBytes: number };
-  readonly vectorIndex: { readonly port: number };
+  readonly vectorIndex: { readonly port: number; readonly urls: readonly string[]; readonly memoryBudgetBytes: number };
+  readonly images: { readonly maxBytes: number; readonly maxPixels: number };
+  readonly sources: {
+    readonly allowHttp: boolean;
+    /** CIDRs and host names that URL sources may reach although private or loopback. */
+    readonly privateAllowlist: readonly string[];
+    readonly fetchTimeoutMs: number;
+    readonly maxRedirects: number;
+  };
   readonly indexer: { readonly port: number; readonly concurrency: number };
   readonly db: {
     /** Owner connection: runs migrations and manages the app role. Never used for requests. */

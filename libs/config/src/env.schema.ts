@@ -103,4 +103,30 @@ export class EnvSchema {
 
   @Type(() => Number) @IsInt() @Min(1) @Max(256)
   INDEXER_CONCURRENCY = 2;
+
+  /** Comma-separated vector-index replicas; tenants are placed on them by rendezvous hashing. */
+  @IsString()
+  VECTOR_INDEX_URLS = 'http://127.0.0.1:3001';
+
+  @Type(() => Number) @IsInt() @Min(16) @Max(1_048_576)
+  VECTOR_INDEX_MEMORY_BUDGET_MB = 2048;
+
+  @Type(() => Number) @IsInt() @Min(1024) @Max(200 * 1024 * 1024)
+  IMAGE_MAX_BYTES = 20 * 1024 * 1024;
+
+  @Type(() => Number) @IsInt() @Min(1_000_000) @Max(500_000_000)
+  IMAGE_MAX_PIXELS = 60_000_000;
+
+  @IsIn(['true', 'false'])
+  SOURCE_URL_ALLOW_HTTP: 'true' | 'false' = 'false';
+
+  /** Comma-separated CIDRs or host names URL sources may reach although private (tests, on-premise). */
+  @IsString()
+  SOURCE_PRIVATE_ALLOWLIST = '';
+
+  @Type(() => Number) @IsInt() @Min(100) @Max(120_000)
+  SOURCE_FETCH_TIMEOUT_MS = 10_000;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(10)
+  SOURCE_MAX_REDIRECTS = 3;
 }

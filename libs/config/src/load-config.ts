@@ -31,6 +31,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (schema.KMS_PROVIDER === 'aws-kms' && !schema.KMS_KEY_ID) problems.push('KMS_KEY_ID: required with KMS_PROVIDER=aws-kms');
   if (!problems.some((p) => p.startsWith('DATABASE_URL')) && !/^[a-z_][a-z0-9_]{0,58}$/.test(appDbRole(schema.DATABASE_URL).slice(0, -4)))
     problems.push('DATABASE_URL: the database name must be lower-case letters, digits and _ (at most 59 characters)');
+  const badReplica = splitList(schema.VECTOR_INDEX_URLS).find((u) => !/^https?:\/\/[^/\s]+\/?$/.test(u));
+  if (splitList(schema.VECTOR_INDEX_URLS).length === 0 || badReplica !== undefined)
+    problems.push(`VECTOR_INDEX_URLS: must be a comma-separated list of http(s)://host:port${badReplica ? ` (bad: ${badReplica})` : ''}`);
   if (schema.BLOB_STORE === 's3' && !schema.S3_BUCKET) problems.push('S3_BUCKET: required with BLOB_STORE=s3');
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -53,7 +56,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: schema.LOG_LEVEL,
     dataDir,
     http: { host: schema.BIND_HOST, port: schema.PORT, jsonBodyLimitBytes: schema.JSON_BODY_LIMIT_BYTES },
-    vectorIndex: { port: schema.VECTOR_INDEX_PORT },
+    vectorIndex: {
+      port: schema.VECTOR_INDEX_PORT,
+      urls: splitList(schema.VECTOR_INDEX_URLS),
+      memoryBudgetBytes: schema.VECTOR_INDEX_MEMORY_BUDGET_MB * 1024 * 1024,
+    },
+    images: { maxBytes: schema.IMAGE_MAX_BYTES, maxPixels: schema.IMAGE_MAX_PIXELS },
+    sources: {
+      allowHttp: schema.SOURCE_URL_ALLOW_HTTP === 'true',
+      privateAllowlist: splitList(schema.SOURCE_PRIVATE_ALLOWLIST),
+      fetchTimeoutMs: schema.SOURCE_FETCH_TIMEOUT_MS,
+      maxRedirects: schema.SOURCE_MAX_REDIRECTS,
+    },
     indexer: { port: schema.INDEXER_PORT, concurrency: schema.INDEXER_CONCURRENCY },
     db: { adminUrl: schema.DATABASE_URL, appUser: appDbRole(schema.DATABASE_URL), appPassword: dbPassword.value, poolSize: schema.DATABASE_POOL_SIZE },
     redis: { url: schema.REDIS_URL, prefix: schema.REDIS_PREFIX },
@@ -83,6 +97,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     operatorTokenFile: operator.path,
   };
 }
+
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 
 // Every variable the schema declares (optional ones have no initialiser, so read them from the decorators).
 const SCHEMA_KEYS = [

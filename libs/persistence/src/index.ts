@@ -21,3 +21,12 @@ export {
   type AuditEventFilter,
 } from './repositories/audit-event.repository';
 export { PgWrappedKeyStore } from './repositories/pg-wrapped-key.store';
+export {
+  FaceRepository,
+  type NewFace,
+  type StoredFace,
+  type FaceBox,
+  type SealedEmbeddingRow,
+  type ReplaceFacesOutcome,
+} from './repositories/face.repository';
+export { FaceEmbeddingsSealedSet } from './repositories/face-embeddings.sealed-set';

@@ -1,15 +1,18 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { SEALED_DATA_SETS } from '@app/contracts';
+import { FaceEmbeddingsSealedSet } from './repositories/face-embeddings.sealed-set';
 import { prepareDatabase } from './database-bootstrap';
 import { appDataSourceOptions } from './data-source.factory';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { PgWrappedKeyStore } from './repositories/pg-wrapped-key.store';
+import { FaceRepository } from './repositories/face.repository';
 import { TenantRepository } from './repositories/tenant.repository';
 import { TenantDb } from './tenant-db';
 
-const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore];
+const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore, FaceRepository];
 
 @Global()
 @Module({})
@@ -35,8 +38,11 @@ export class PersistenceModule implements OnApplicationShutdown {
         },
         TenantDb,
         ...REPOSITORIES,
+        // Everything stored sealed under tenant keys, for key rotation (needs the global CryptoModule).
+        FaceEmbeddingsSealedSet,
+        { provide: SEALED_DATA_SETS, useFactory: (faces: FaceEmbeddingsSealedSet) => [faces], inject: [FaceEmbeddingsSealedSet] },
       ],
-      exports: [DataSource, TenantDb, ...REPOSITORIES],
+      exports: [DataSource, TenantDb, ...REPOSITORIES, FaceEmbeddingsSealedSet, SEALED_DATA_SETS],
     };
   }
 

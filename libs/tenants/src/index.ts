@@ -10,4 +10,3 @@ export { TenantsError, TenantsErrorCode } from './tenants.error';
 export { type TenantCallerContext } from './caller';
 export { type TenantView, type ApiKeyView, type SettingsView } from './views';
 export { RequestDataKeyRotation, CompleteDataKeyRotation, type RotationRequested } from './rotate-data-key.use-case';
-export { SEALED_DATA_SETS, type SealedDataSet } from './sealed-data-set';

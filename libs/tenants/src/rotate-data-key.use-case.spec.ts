@@ -3,7 +3,7 @@ import { type TenantId, TenantId as Ids } from '@app/contracts';
 import { type AuditInput, type AuditService } from '@app/audit';
 import { createCrypto, InMemoryWrappedKeyStore, LocalKeyProvider, type CryptoServices } from '@app/crypto';
 import { CompleteDataKeyRotation } from './rotate-data-key.use-case';
-import { type SealedDataSet } from './sealed-data-set';
+import { type SealedDataSet } from '@app/contracts';
 
 /** Embeddings sealed in memory, re-sealed the way a repository would do it. */
 class FakeEmbeddings implements SealedDataSet {

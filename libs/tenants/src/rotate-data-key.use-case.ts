@@ -1,10 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { JobName, type RotateDataKeyJobPayload, type RotateDataKeyJobResult } from '@app/contracts';
 import { AuditAction, AuditService } from '@app/audit';
 import { CRYPTO_OPTIONS, type CryptoOptions, TenantKeyService } from '@app/crypto';
 import { JobProducer } from '@app/queue';
 import { actorOf, type TenantCallerContext } from './caller';
-import { SEALED_DATA_SETS, type SealedDataSet } from './sealed-data-set';
+import { JobName, type RotateDataKeyJobPayload, type RotateDataKeyJobResult, SEALED_DATA_SETS, type SealedDataSet } from '@app/contracts';
 
 export interface RotationRequested {
   version: number;

@@ -1,4 +1,4 @@
-import { type TenantId } from '@app/contracts';
+import { type TenantId } from './ids';
 
 /**
  * Something stored sealed under a tenant's data key (embeddings, index snapshots). Key rotation asks

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { type TenantTx } from '../tenant-db';
+
+export interface FaceBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface NewFace {
+  id: string;
+  box: FaceBox;
+  confidence: number;
+  quality: Record<string, number>;
+  modelSet: string;
+  modelVersion: string;
+  keyVersion: number;
+  embedding: Buffer;
+}
+
+export interface StoredFace {
+  id: string;
+  assetId: string;
+  seq: number;
+  box: FaceBox;
+  confidence: number;
+  quality: Record<string, number>;
+  personId: string | null;
+  modelSet: string;
+  modelVersion: string;
+  indexedAt: Date;
+}
+
+export interface SealedEmbeddingRow {
+  id: string;
+  seq: number;
+  modelSet: string;
+  modelVersion: string;
+  keyVersion: number;
+  embedding: Buffer;
+}
+
+export type ReplaceFacesOutcome = { kind: 'written'; replaced: number; inserted: number } | { kind: 'asset_deleted' };
+
+interface FaceRow {
+  id: string;
+  asset_id: string;
+  seq: string;
+  box_left: number;
+  box_top: number;
+  box_width: number;
+  box_height: number;
+  confidence: number;
+  quality: Record<string, number>;
+  person_id: string | null;
+  model_set: string;
+  model_version: string;
+  indexed_at: Date;
+}
+
+const FACE_COLUMNS = 'id, asset_id, seq::text AS seq, box_left, box_top, box_width, box_height, confidence, quality, person_id, model_set, model_version, indexed_at';
+
+const toStoredFace = (r: FaceRow): StoredFace => ({
+  id: r.id,
+  assetId: r.asset_id,
+  seq: Number(r.seq),
+  box: { left: r.box_left, top: r.box_top, width: r.box_width, height: r.box_height },
+  confidence: r.confidence,
+  quality: r.quality,
+  personId: r.person_id,
+  modelSet: r.model_set,
+  modelVersion: r.model_version,
+  indexedAt: r.indexed_at,
+});
+
+@Injectable()
+export class FaceRepository {
+  /** The asset's deletion generation, creating the asset row at generation 0 when it is new. */
+  async assetGeneration(tx: TenantTx, assetId: string): Promise<number> {
+    await tx.manager.query(`INSERT INTO assets (tenant_id, asset_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tx.tenantId, assetId]);
+    const [row] = (await tx.manager.query(`SELECT deletion_generation FROM assets WHERE tenant_id = $1 AND asset_id = $2`, [tx.tenantId, assetId])) as {
+      deletion_generation: number;
+    }[];
+    return row.deletion_generation;
+  }
+
+  /**
+   * Replaces the asset's faces in one transaction, unless the asset was deleted since the job read
+   * `expectedGeneration` (the row lock makes a concurrent deletion wait or win, never interleave).
+   */
+  async replaceAssetFaces(tx: TenantTx, assetId: string, expectedGeneration: number, contentSha256: string, faces: NewFace[], now: Date): Promise<ReplaceFacesOutcome> {
+    await tx.manager.query(`INSERT INTO assets (tenant_id, asset_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tx.tenantId, assetId]);
+    const [asset] = (await tx.manager.query(
+      `SELECT deletion_generation FROM assets WHERE tenant_id = $1 AND asset_id = $2 FOR UPDATE`,
+      [tx.tenantId, assetId],
+    )) as { deletion_generation: number }[];
+    if (asset.deletion_generation !== expectedGeneration) return { kind: 'asset_deleted' };
+
+    const deleted = (await tx.manager.query(`DELETE FROM faces WHERE tenant_id = $1 AND asset_id = $2 RETURNING id`, [tx.tenantId, assetId])) as unknown[];
+    const replaced = Array.isArray(deleted[0]) ? (deleted[0] as unknown[]).length : deleted.length;
+    for (const f of faces) {
+      await tx.manager.query(
+        `INSERT INTO faces (id, tenant_id, asset_id, box_left, box_top, box_width, box_height, confidence, quality, model_set, model_version, key_version, embedding, indexed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [f.id, tx.tenantId, assetId, f.box.left, f.box.top, f.box.width, f.box.height, f.confidence, JSON.stringify(f.quality), f.modelSet, f.modelVersion, f.keyVersion, f.embedding, now],
+      );
+    }
+    await tx.manager.query(`UPDATE assets SET content_sha256 = $3, indexed_at = $4 WHERE tenant_id = $1 AND asset_id = $2`, [tx.tenantId, assetId, contentSha256, now]);
+    return { kind: 'written', replaced, inserted: faces.length };
+  }
+
+  async listByAsset(tx: TenantTx, assetId: string): Promise<StoredFace[]> {
+    const rows = (await tx.manager.query(`SELECT ${FACE_COLUMNS} FROM faces WHERE tenant_id = $1 AND asset_id = $2 ORDER BY seq`, [tx.tenantId, assetId])) as FaceRow[];
+    return rows.map(toStoredFace);
+  }
+
+  async assetExists(tx: TenantTx, assetId: string): Promise<boolean> {
+    const rows = (await tx.manager.query(`SELECT 1 FROM assets WHERE tenant_id = $1 AND asset_id = $2`, [tx.tenantId, assetId])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Keyset page over the tenant's faces in insertion order. */
+  async list(tx: TenantTx, limit: number, afterSeq = 0): Promise<StoredFace[]> {
+    const rows = (await tx.manager.query(`SELECT ${FACE_COLUMNS} FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [tx.tenantId, afterSeq, limit])) as FaceRow[];
+    return rows.map(toStoredFace);
+  }
+
+  async findByIds(tx: TenantTx, ids: readonly string[]): Promise<StoredFace[]> {
+    if (ids.length === 0) return [];
+    const rows = (await tx.manager.query(`SELECT ${FACE_COLUMNS} FROM faces WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenantId, ids])) as FaceRow[];
+    return rows.map(toStoredFace);
+  }
+
+  /** Sealed embeddings newer than `afterSeq`, for (re)building the tenant's vector index. */
+  async sealedSince(tx: TenantTx, afterSeq: number, limit: number): Promise<SealedEmbeddingRow[]> {
+    const rows = (await tx.manager.query(
+      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [tx.tenantId, afterSeq, limit],
+    )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
+  }
+
+  async sealedByIds(tx: TenantTx, ids: readonly string[]): Promise<SealedEmbeddingRow[]> {
+    const rows = (await tx.manager.query(
+      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tx.tenantId, ids],
+    )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
+  }
+
+  /** Rows still sealed under an older data-key version, locked for re-sealing (other workers skip them). */
+  async lockStaleEmbeddings(tx: TenantTx, belowVersion: number, limit: number): Promise<SealedEmbeddingRow[]> {
+    const rows = (await tx.manager.query(
+      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces
+        WHERE tenant_id = $1 AND key_version < $2 ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [tx.tenantId, belowVersion, limit],
+    )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
+  }
+
+  async updateEmbedding(tx: TenantTx, id: string, embedding: Buffer, keyVersion: number): Promise<void> {
+    await tx.manager.query(`UPDATE faces SET embedding = $3, key_version = $4 WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id, embedding, keyVersion]);
+  }
+
+  async count(tx: TenantTx): Promise<number> {
+    const [row] = (await tx.manager.query(`SELECT count(*)::int AS n FROM faces WHERE tenant_id = $1`, [tx.tenantId])) as { n: number }[];
+    return row.n;
+  }
+}
