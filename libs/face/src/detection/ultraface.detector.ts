@@ -1,0 +1,64 @@
+import type { ImageSource } from '../image/image-source';
+import { toPlanarTensor } from '../image/planar-tensor';
+import { resizeRgb, type RgbImage, wipe } from '../image/rgb-image';
+import type { UltrafaceDetectorSpec } from '../models/model-manifest';
+import { type InferenceSession, Tensor, wipeOutputs } from '../models/onnx-session';
+import type { DetectionTuning } from './detection-pyramid';
+import { type FaceCandidate, type FaceDetector, toDisplayed } from './face-candidate';
+import type { Landmark68Model } from './landmark68.model';
+import { nonMaxSuppression } from './non-max-suppression';
+
+/**
+ * The faceplugin set's UltraFace-style detector: one fixed-size pass (the image letterboxed into its
+ * input), then the 68-point model on each box for the alignment points. Weaker on small faces than YuNet.
+ */
+export class UltrafaceDetector implements FaceDetector {
+  constructor(
+    private readonly session: InferenceSession,
+    private readonly spec: UltrafaceDetectorSpec,
+    private readonly landmarks: Landmark68Model,
+    private readonly tuning: DetectionTuning,
+  ) {}
+
+  async detect(source: ImageSource): Promise<FaceCandidate[]> {
+    const { width, height } = source.header;
+    // The landmark crops come from this image: detail enough for a 64-pixel crop of any face it finds.
+    const decoded = await source.at(Math.min(1, this.tuning.maxSide / Math.max(width, height)));
+    const boxes = await this.boxes(decoded.image);
+    const found: FaceCandidate[] = [];
+    for (const box of boxes) {
+      const landmarks = await this.landmarks.fivePoints(decoded.image, box.x1, box.y1, box.x2, box.y2);
+      found.push(toDisplayed({ ...box, landmarks }, decoded.scaleX, decoded.scaleY));
+    }
+    return found;
+  }
+
+  /** Boxes in pixels of `image`, after NMS. */
+  private async boxes(image: RgbImage): Promise<Omit<FaceCandidate, 'landmarks'>[]> {
+    const { inputWidth, inputHeight } = this.spec;
+    const scale = Math.min(inputWidth / image.width, inputHeight / image.height);
+    const level = await resizeRgb(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
+    const data = toPlanarTensor(level, inputWidth, inputHeight, this.spec);
+    if (level !== image) wipe(level);
+    let outputs: InferenceSession.OnnxValueMapType | undefined;
+    try {
+      outputs = await this.session.run({ [this.session.inputNames[0]!]: new Tensor('float32', data, [1, 3, inputHeight, inputWidth]) });
+      const scores = outputs.scores?.data as Float32Array | undefined;
+      const corners = outputs.boxes?.data as Float32Array | undefined;
+      if (!scores || !corners || scores.length * 2 !== corners.length) throw new Error('UltraFace outputs scores/boxes are missing');
+      // Corners are relative to the model input; the image filled its top-left at `scale`.
+      const sx = inputWidth / scale, sy = inputHeight / scale;
+      const boxes: FaceCandidate[] = [];
+      for (let i = 0; i < scores.length / 2; i++) {
+        const score = scores[2 * i + 1]!;
+        if (score < this.tuning.scoreThreshold) continue;
+        const [x1, y1, x2, y2] = [corners[4 * i]! * sx, corners[4 * i + 1]! * sy, corners[4 * i + 2]! * sx, corners[4 * i + 3]! * sy];
+        boxes.push({ x1, y1, x2, y2, score, landmarks: new Float32Array(10) });
+      }
+      return nonMaxSuppression(boxes, this.tuning.nmsIou);
+    } finally {
+      data.fill(0);
+      if (outputs) wipeOutputs(outputs);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { AnalyzeOptions, FaceAnalysis, ModelSetRef } from './face-analysis.types';
+import { type FaceEngineOptions, resolveAnalyzeOptions, resolveEngineOptions, type ResolvedEngineOptions } from './face-engine.options';
+import { checkImageBytes } from './image/image.decoder';
+import { resolveModelSet, verifyModelSet } from './models/model-registry';
+import { FaceWorkerPool } from './worker/face-worker-pool';
+
+export interface FaceEngineInfo extends ModelSetRef {
+  readonly embeddingDimension: number;
+  readonly poolSize: number;
+}
+
+/**
+ * Finds, aligns and embeds every face of an image. Work runs in a pool of worker threads; the caller's
+ * event loop only routes jobs. Create once at start-up (models load and are hash-checked then) and close
+ * on shutdown.
+ */
+export class FaceEngine {
+  private constructor(
+    private readonly pool: FaceWorkerPool,
+    private readonly options: ResolvedEngineOptions,
+    readonly info: FaceEngineInfo,
+  ) {}
+
+  static async create(options: FaceEngineOptions): Promise<FaceEngine> {
+    const resolved = resolveEngineOptions(options);
+    const manifest = resolveModelSet(options);
+    // Fail here, in the caller's stack, on a missing or altered model file (workers check again as they load).
+    verifyModelSet(manifest);
+    const pool = await FaceWorkerPool.start({ manifest, settings: resolved.pipeline }, resolved.poolSize);
+    const info = { id: manifest.id, version: manifest.version, embeddingDimension: manifest.embedder.dimension, poolSize: resolved.poolSize };
+    return new FaceEngine(pool, resolved, info);
+  }
+
+  /** Rejects with FaceError: API.md's image codes for bad input, engine codes for faults. */
+  async analyze(bytes: Uint8Array, options?: AnalyzeOptions): Promise<FaceAnalysis> {
+    const resolved = resolveAnalyzeOptions(options, this.options.defaults);
+    // Refused before any copy to a worker: too large, or not an image format we take.
+    checkImageBytes(bytes, this.options.pipeline.limits);
+    return this.pool.run(bytes, resolved);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,43 @@
+import { decodeImage, type DecodeLimits, type ImageHeader } from './image.decoder';
+import { type RgbImage, wipe } from './rgb-image';
+
+/** A decoded copy of the image and its scale (decoded pixels per displayed pixel). */
+export interface ScaledImage {
+  readonly image: RgbImage;
+  readonly scaleX: number;
+  readonly scaleY: number;
+}
+
+/**
+ * The image behind one analysis, decoded on demand at the scales asked for: a large photo is decoded
+ * small for detection and again finer only when small faces need it. Owns every buffer it decodes.
+ */
+export class ImageSource {
+  private readonly decoded: ScaledImage[] = [];
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly header: ImageHeader,
+    private readonly limits: DecodeLimits,
+  ) {}
+
+  /**
+   * An image at `scale` (capped at 1) or finer. A decode already made is reused when it is at least
+   * `scale / tolerance`: re-decoding for a few per cent more pixels is not worth it.
+   */
+  async at(scale: number, tolerance = 1): Promise<ScaledImage> {
+    const wanted = Math.min(1, scale);
+    const reusable = this.decoded.filter((d) => d.scaleX * tolerance >= wanted * 0.999).sort((a, b) => a.scaleX - b.scaleX)[0];
+    if (reusable) return reusable;
+    const image = await decodeImage(this.bytes, this.header, this.limits, wanted);
+    const scaled = { image, scaleX: image.width / this.header.width, scaleY: image.height / this.header.height };
+    this.decoded.push(scaled);
+    return scaled;
+  }
+
+  /** Zero-fills every decoded buffer (privacy); the source is unusable afterwards. */
+  wipe(): void {
+    wipe(...this.decoded.map((d) => d.image));
+    this.decoded.length = 0;
+  }
+}

@@ -1,0 +1,141 @@
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { FaceError } from '../face.error';
+import { decodeImage, readImageHeader } from './image.decoder';
+
+const LIMITS = { maxBytes: 20 * 1024 * 1024, maxPixels: 60_000_000 };
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A valid PNG header claiming width x height, with (nearly) no pixel data. */
+function pngHeaderOnly(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.alloc(16))), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/** 40x20: left half red, right half blue. */
+const twoColour = () =>
+  sharp({ create: { width: 40, height: 20, channels: 3, background: '#0000ff' } })
+    .composite([{ input: { create: { width: 20, height: 20, channels: 3, background: '#ff0000' } }, left: 0, top: 0 }]);
+
+async function rejection(promise: Promise<unknown>): Promise<FaceError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(FaceError);
+  return error as FaceError;
+}
+
+async function decodeAll(bytes: Uint8Array, scale = 1) {
+  const header = await readImageHeader(bytes, LIMITS);
+  return { header, image: await decodeImage(bytes, header, LIMITS, scale) };
+}
+
+describe('image decoding: the bad inputs of API.md', () => {
+  it('a truncated JPEG is corrupt_image (422)', async () => {
+    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } })
+      .composite([{ input: Buffer.from('<svg width="320" height="240"><circle cx="160" cy="120" r="90" fill="#3a7"/></svg>') }])
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const error = await rejection(decodeAll(jpeg.subarray(0, Math.floor(jpeg.length / 2))));
+    expect(error.code).toBe('corrupt_image');
+    expect(error.kind).toBe('unprocessable');
+  });
+
+  it('a 0-byte file is corrupt_image', async () => {
+    expect((await rejection(readImageHeader(new Uint8Array(0), LIMITS))).code).toBe('corrupt_image');
+  });
+
+  it('text is unsupported_format (415)', async () => {
+    const error = await rejection(readImageHeader(Buffer.from('name,identity\nimg1.jpg,id00\n'), LIMITS));
+    expect(error.code).toBe('unsupported_format');
+    expect(error.kind).toBe('unsupported');
+  });
+
+  it('SVG is unsupported_format, even though the image library could render it', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    expect(await sharp(svg).metadata()).toMatchObject({ format: 'svg' });
+    const error = await rejection(readImageHeader(svg, LIMITS));
+    expect(error.code).toBe('unsupported_format');
+    expect(error.detail).toContain('SVG');
+  });
+
+  it('a PNG whose header claims 30000x30000 is too_many_pixels, decided from the header alone', async () => {
+    const png = pngHeaderOnly(30000, 30000);
+    expect(png.length).toBeLessThan(120);
+    const error = await rejection(readImageHeader(png, LIMITS));
+    expect(error.code).toBe('too_many_pixels');
+    expect(error.kind).toBe('unprocessable');
+  });
+
+  it('the same header under the limit passes the header check, then fails to decode as corrupt', async () => {
+    const png = pngHeaderOnly(100, 100);
+    await expect(readImageHeader(png, LIMITS)).resolves.toMatchObject({ format: 'png', width: 100, height: 100 });
+    expect((await rejection(decodeAll(png))).code).toBe('corrupt_image');
+  });
+
+  it('more bytes than the limit is too_large (413)', async () => {
+    const error = await rejection(readImageHeader(new Uint8Array(11).fill(0xff), { ...LIMITS, maxBytes: 10 }));
+    expect(error.code).toBe('too_large');
+    expect(error.kind).toBe('too_large');
+  });
+
+  it('JPEG magic on garbage is corrupt_image', async () => {
+    const garbage = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 0x41)]);
+    expect((await rejection(decodeAll(garbage))).code).toBe('corrupt_image');
+  });
+});
+
+describe('image decoding: what it accepts', () => {
+  it.each(['png', 'webp', 'avif', 'tiff', 'gif', 'jpeg'] as const)('decodes %s to RGB of the right size', async (format) => {
+    const encoded = await twoColour().toFormat(format).toBuffer();
+    const { header, image } = await decodeAll(encoded);
+    expect(header).toEqual({ format, width: 40, height: 20 });
+    expect(image.data.length).toBe(40 * 20 * 3);
+    // Left pixel red, right pixel blue (lossy formats: roughly).
+    const at = (x: number, y: number) => Array.from(image.data.subarray((y * 40 + x) * 3, (y * 40 + x) * 3 + 3));
+    expect(at(5, 10)[0]).toBeGreaterThan(200);
+    expect(at(35, 10)[2]).toBeGreaterThan(200);
+  });
+
+  it('applies the EXIF orientation: a 40x20 image tagged "rotate 90°" is displayed 20x40', async () => {
+    const jpeg = await twoColour().jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    expect(await sharp(jpeg).metadata()).toMatchObject({ width: 40, height: 20, orientation: 6 });
+    const { header, image } = await decodeAll(jpeg);
+    expect(header).toMatchObject({ width: 20, height: 40 });
+    expect([image.width, image.height]).toEqual([20, 40]);
+    // Orientation 6 turns the image clockwise: its left (red) half is now on top.
+    const at = (x: number, y: number) => Array.from(image.data.subarray((y * 20 + x) * 3, (y * 20 + x) * 3 + 3));
+    expect(at(10, 5)[0]).toBeGreaterThan(200);
+    expect(at(10, 35)[2]).toBeGreaterThan(200);
+  });
+
+  it('flattens transparency onto white', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const { image } = await decodeAll(png);
+    expect(Array.from(image.data.subarray(0, 3))).toEqual([255, 255, 255]);
+  });
+
+  it('decodes shrunk when asked for a smaller scale', async () => {
+    const jpeg = await sharp({ create: { width: 1000, height: 600, channels: 3, background: '#446688' } }).jpeg().toBuffer();
+    const { image } = await decodeAll(jpeg, 0.25);
+    expect([image.width, image.height]).toEqual([250, 150]);
+  });
+
+  it('takes the first frame of an animated GIF', async () => {
+    const frame = (colour: string) => sharp({ create: { width: 10, height: 30, channels: 3, background: colour } }).png().toBuffer();
+    const animated = await sharp([await frame('#00ff00'), await frame('#ff0000')], { join: { animated: true } }).gif().toBuffer();
+    expect(await sharp(animated, { pages: -1 }).metadata()).toMatchObject({ pages: 2, height: 60 });
+    const { header, image } = await decodeAll(animated);
+    expect(header).toMatchObject({ format: 'gif', width: 10, height: 30 });
+    expect(Array.from(image.data.subarray(0, 3))).toEqual([0, 255, 0]);
+  });
+});

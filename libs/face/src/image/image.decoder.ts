@@ -1,0 +1,100 @@
+import sharp, { type Metadata } from 'sharp';
+import { FaceError } from '../face.error';
+import { type ImageFormat, SHARP_FORMAT, sniffImageFormat, type UnsupportedKind } from './image-format.sniffer';
+import type { RgbImage } from './rgb-image';
+
+export interface DecodeLimits {
+  readonly maxBytes: number;
+  readonly maxPixels: number;
+}
+
+/** What the header says, checked against the limits; nothing is decoded yet. */
+export interface ImageHeader {
+  readonly format: ImageFormat;
+  /** Size as displayed (EXIF orientation applied). */
+  readonly width: number;
+  readonly height: number;
+}
+
+const UNSUPPORTED_DETAIL: Readonly<Record<UnsupportedKind, string>> = {
+  svg: 'SVG is not a supported image format',
+  html: 'HTML is not a supported image format',
+  xml: 'XML is not a supported image format',
+  pdf: 'PDF is not a supported image format',
+  heic: 'HEIC/HEIF is not a supported image format',
+  text: 'text is not a supported image format',
+  empty: 'the image is empty',
+  unknown: 'the bytes are not a supported image format',
+};
+
+const SUPPORTED = 'JPEG, PNG, WebP, AVIF, TIFF or GIF';
+
+/** Checks size and format before anything parses the bytes, so no loader ever sees refused input. */
+export function checkImageBytes(bytes: Uint8Array, limits: DecodeLimits): ImageFormat {
+  if (bytes.length > limits.maxBytes) {
+    throw new FaceError('too_large', `the image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`);
+  }
+  // Zero bytes is an upload that lost its content, not another format.
+  if (bytes.length === 0) throw new FaceError('corrupt_image', UNSUPPORTED_DETAIL.empty);
+  const sniffed = sniffImageFormat(bytes);
+  if (!sniffed.supported) throw new FaceError('unsupported_format', `${UNSUPPORTED_DETAIL[sniffed.kind]}; send ${SUPPORTED}`);
+  return sniffed.format;
+}
+
+/** Orientations 5-8 swap width and height when applied. */
+const swapsAxes = (orientation: number | undefined): boolean => orientation !== undefined && orientation >= 5 && orientation <= 8;
+
+/** Format from the magic bytes, then size and orientation from the header: the pixel limit is decided here. */
+export async function readImageHeader(bytes: Uint8Array, limits: DecodeLimits): Promise<ImageHeader> {
+  const format = checkImageBytes(bytes, limits);
+  let header: Metadata;
+  try {
+    header = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
+  } catch (cause) {
+    throw new FaceError('corrupt_image', 'the image header cannot be read', { cause });
+  }
+  if (header.format !== SHARP_FORMAT[format]) {
+    throw new FaceError('corrupt_image', `the bytes start like ${format} but do not parse as one`);
+  }
+  // Animated GIF/WebP and multi-page TIFF: the first frame is the image.
+  const frameHeight = header.pageHeight ?? header.height;
+  if (!header.width || !frameHeight) throw new FaceError('corrupt_image', 'the image header has no size');
+  const pixels = header.width * frameHeight;
+  if (pixels > limits.maxPixels) {
+    throw new FaceError(
+      'too_many_pixels',
+      `the image is ${header.width}x${frameHeight} (${(pixels / 1e6).toFixed(1)} MP); the limit is ${(limits.maxPixels / 1e6).toFixed(1)} MP`,
+    );
+  }
+  const [width, height] = swapsAxes(header.orientation) ? [frameHeight, header.width] : [header.width, frameHeight];
+  return { format, width, height };
+}
+
+/**
+ * Decodes to RGB, EXIF orientation applied, at `scale` of the displayed size (at most 1). Shrinking
+ * happens while decoding where the format allows (JPEG/WebP shrink-on-load), so a large photo needed
+ * at 640 pixels never exists in memory at full size.
+ */
+export async function decodeImage(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, scale: number): Promise<RgbImage> {
+  // Rounded up as libjpeg does, so a power-of-two scale is exactly what shrink-on-load produces.
+  const width = Math.max(1, Math.ceil(header.width * Math.min(1, scale) - 1e-9));
+  const height = Math.max(1, Math.ceil(header.height * Math.min(1, scale) - 1e-9));
+  try {
+    let pipeline = sharp(bytes, { failOn: 'truncated', limitInputPixels: limits.maxPixels, pages: 1, autoOrient: true });
+    if (width !== header.width || height !== header.height) pipeline = pipeline.resize(width, height, { fit: 'fill' });
+    const { data, info } = await pipeline
+      // Transparent areas become white, as a viewer shows them, instead of undefined colours.
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== width || info.height !== height) {
+      data.fill(0);
+      throw new Error(`decoded ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x3`);
+    }
+    return { data, width, height };
+  } catch (cause) {
+    throw new FaceError('corrupt_image', 'the image data is truncated or corrupt', { cause });
+  }
+}

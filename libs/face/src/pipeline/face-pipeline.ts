@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { alignFace, alignmentScale } from '../alignment/face-aligner';
+import type { DetectionTuning } from '../detection/detection-pyramid';
+import { candidateSize, type FaceCandidate, type FaceDetector } from '../detection/face-candidate';
+import { Landmark68Model } from '../detection/landmark68.model';
+import { UltrafaceDetector } from '../detection/ultraface.detector';
+import { YunetDetector } from '../detection/yunet.detector';
+import { FaceEmbedder } from '../embedding/face-embedder';
+import type { AnalyzedFace, FaceAnalysis, FaceQuality, PixelBox, Point, QualityFilter, UnindexedFace, UnindexedReason } from '../face-analysis.types';
+import { type DecodeLimits, type ImageHeader, readImageHeader } from '../image/image.decoder';
+import { ImageSource } from '../image/image-source';
+import { wipe } from '../image/rgb-image';
+import type { ModelFileRef, ModelSetManifest } from '../models/model-manifest';
+import { readModelFile } from '../models/model-registry';
+import { createSession } from '../models/onnx-session';
+import { estimatePose } from '../quality/pose-estimate';
+import { geometricVerdict, QUALITY_THRESHOLDS, sharpnessVerdict } from '../quality/quality-filter';
+import { laplacianVariance } from '../quality/sharpness';
+
+export interface PipelineSettings {
+  readonly limits: DecodeLimits;
+  /** scoreThreshold undefined: the manifest's. */
+  readonly detection: Omit<DetectionTuning, 'scoreThreshold'> & { readonly scoreThreshold?: number };
+  /** onnxruntime threads per session. */
+  readonly threads: number;
+}
+
+export interface ResolvedAnalyzeOptions {
+  readonly maxFaces: number;
+  readonly qualityFilter: QualityFilter;
+  readonly minFaceSize: number;
+}
+
+/** A detection (displayed pixels) with what the quality checks need. */
+interface Located {
+  readonly candidate: FaceCandidate;
+  readonly boxPx: PixelBox;
+  readonly landmarks: Point[];
+  readonly size: number;
+  /** Share of the face box inside the image. */
+  readonly visible: number;
+}
+
+/** A face that passed the checks that need no pixels. */
+interface Accepted extends Located {
+  readonly pose: { yaw: number; pitch: number; roll: number };
+}
+
+// A face counts as in the frame with its five points inside and this share of its box.
+const MIN_VISIBLE = 0.85;
+
+// A decode already made serves the crops if it has at least 1/1.25 of the pixels they want.
+const REFINE_TOLERANCE = 1.25;
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/**
+ * Header → detect (decoding at the scales the detector asks for) → quality → align → embed, for one
+ * image on the calling thread. Small faces in a large photo are cropped from a finer decode. The worker
+ * pool runs one pipeline per thread; sessions are created once and reused.
+ */
+export class FacePipeline {
+  private constructor(
+    private readonly manifest: ModelSetManifest,
+    private readonly settings: PipelineSettings,
+    private readonly detector: FaceDetector,
+    private readonly embedder: FaceEmbedder,
+  ) {}
+
+  /** `manifest` files must be absolute paths (see resolveModelSet); each is hash-checked as it loads. */
+  static async load(manifest: ModelSetManifest, settings: PipelineSettings): Promise<FacePipeline> {
+    const session = (ref: ModelFileRef) => createSession(readModelFile(ref), settings.threads);
+    const spec = manifest.detector;
+    const tuning: DetectionTuning = { ...settings.detection, scoreThreshold: settings.detection.scoreThreshold ?? spec.scoreThreshold };
+    const detector =
+      spec.type === 'yunet'
+        ? new YunetDetector(await session(spec), spec, tuning)
+        : new UltrafaceDetector(await session(spec), spec, new Landmark68Model(await session(spec.landmarks), spec.landmarks), tuning);
+    const embedder = new FaceEmbedder(await session(manifest.embedder), manifest.embedder);
+    return new FacePipeline(manifest, settings, detector, embedder);
+  }
+
+  get modelSet(): { id: string; version: string; dimension: number } {
+    return { id: this.manifest.id, version: this.manifest.version, dimension: this.embedder.dimension };
+  }
+
+  async analyze(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {
+    const contentSha256 = createHash('sha256').update(bytes).digest('hex');
+    const header = await readImageHeader(bytes, this.settings.limits);
+    const source = new ImageSource(bytes, header, this.settings.limits);
+    try {
+      const thresholds = QUALITY_THRESHOLDS[options.qualityFilter];
+      const candidates = await this.detector.detect(source, Math.max(thresholds.minSize, options.minFaceSize));
+      const unindexed: UnindexedFace[] = [];
+      const skip = (face: Located, reason: UnindexedReason) =>
+        unindexed.push({ reason, box: relativeBox(face.boxPx, header), boxPx: face.boxPx, score: round2(face.candidate.score) });
+
+      const accepted: Accepted[] = [];
+      for (const face of candidates.map((c) => locate(c, header)).sort((a, b) => b.size - a.size)) {
+        const pose = estimatePose(face.candidate.landmarks);
+        const inFrame = face.visible >= MIN_VISIBLE && face.landmarks.every((p) => p.x >= 0 && p.y >= 0 && p.x < header.width && p.y < header.height);
+        const verdict = geometricVerdict({ size: face.size, score: face.candidate.score, inFrame, ...pose }, thresholds, options.minFaceSize);
+        if (verdict) skip(face, verdict);
+        else accepted.push({ ...face, pose });
+      }
+
+      // One image for all the crops: fine enough that no face is upsampled more than it must be.
+      const template = this.embedder.template;
+      const needed = Math.max(0, ...accepted.map((f) => alignmentScale(f.candidate.landmarks, template)));
+      const { image, scaleX, scaleY } = accepted.length > 0 ? await source.at(needed, REFINE_TOLERANCE) : { image: undefined, scaleX: 1, scaleY: 1 };
+
+      const faces: AnalyzedFace[] = [];
+      for (const face of accepted) {
+        const landmarks = face.candidate.landmarks.map((v, i) => (i % 2 === 0 ? (v + 0.5) * scaleX : (v + 0.5) * scaleY) - 0.5);
+        const aligned = alignFace(image!, landmarks, template);
+        try {
+          const sharpness = laplacianVariance(aligned.nativeCrop);
+          const verdict = sharpnessVerdict(sharpness, thresholds) ?? (faces.length >= options.maxFaces ? 'exceeds_max_faces' : undefined);
+          if (verdict) {
+            skip(face, verdict);
+            continue;
+          }
+          const score = round2(face.candidate.score);
+          const quality: FaceQuality = {
+            size: Math.round(face.size),
+            score,
+            sharpness: Math.round(sharpness),
+            yaw: Math.round(face.pose.yaw),
+            pitch: Math.round(face.pose.pitch),
+            roll: Math.round(face.pose.roll),
+          };
+          const embedding = await this.embedder.embed(aligned.crop);
+          faces.push({ box: relativeBox(face.boxPx, header), boxPx: face.boxPx, landmarks: face.landmarks, score, quality, embedding });
+        } finally {
+          wipe(aligned.crop, aligned.nativeCrop);
+        }
+      }
+      return {
+        contentSha256,
+        format: header.format,
+        width: header.width,
+        height: header.height,
+        modelSet: { id: this.manifest.id, version: this.manifest.version },
+        faces,
+        unindexed,
+      };
+    } finally {
+      source.wipe();
+    }
+  }
+}
+
+function relativeBox(box: PixelBox, header: ImageHeader) {
+  return { left: box.x / header.width, top: box.y / header.height, width: box.width / header.width, height: box.height / header.height };
+}
+
+/** The box clipped to the image (a face cut by the frame keeps its own size for the quality checks). */
+function locate(candidate: FaceCandidate, header: ImageHeader): Located {
+  const { x1, y1, x2, y2 } = candidate;
+  const left = Math.max(0, x1), top = Math.max(0, y1);
+  const right = Math.min(header.width, x2), bottom = Math.min(header.height, y2);
+  const landmarks: Point[] = [];
+  for (let k = 0; k < 5; k++) {
+    landmarks.push({ x: round2(candidate.landmarks[2 * k]!), y: round2(candidate.landmarks[2 * k + 1]!) });
+  }
+  return {
+    candidate,
+    boxPx: { x: round2(left), y: round2(top), width: round2(Math.max(0, right - left)), height: round2(Math.max(0, bottom - top)) },
+    landmarks,
+    size: candidateSize(candidate),
+    visible: ((right - left) * (bottom - top)) / Math.max(1e-9, (x2 - x1) * (y2 - y1)),
+  };
+}

@@ -1,0 +1,132 @@
+import { Worker } from 'node:worker_threads';
+import type { FaceAnalysis } from '../face-analysis.types';
+import { FaceError } from '../face.error';
+import type { ResolvedAnalyzeOptions } from '../pipeline/face-pipeline';
+import { resolveWorkerEntry } from './worker-entry';
+import type { AnalyzeJob, WorkerInit, WorkerMessage } from './worker-protocol';
+
+interface PendingJob {
+  readonly job: AnalyzeJob;
+  readonly resolve: (analysis: FaceAnalysis) => void;
+  readonly reject: (error: FaceError) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  current?: PendingJob;
+}
+
+/**
+ * Worker threads each holding one loaded pipeline (its own onnxruntime sessions): inference and pixel
+ * loops stay off the caller's event loop. Jobs queue in order; a worker that dies fails only its own
+ * job and is replaced.
+ */
+export class FaceWorkerPool {
+  private readonly queue: PendingJob[] = [];
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(private readonly init: WorkerInit) {}
+
+  static async start(init: WorkerInit, size: number): Promise<FaceWorkerPool> {
+    const pool = new FaceWorkerPool(init);
+    try {
+      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  run(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {
+    if (this.closed) return Promise.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
+    // The worker gets its own copy, transferred (not cloned twice); the caller's buffer is untouched.
+    const job: AnalyzeJob = { id: this.nextId++, bytes: new Uint8Array(bytes), options };
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) {
+      pending.job.bytes.fill(0);
+      pending.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
+    }
+    const slots = this.slots.splice(0);
+    for (const slot of slots) slot.current?.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Promise<void> {
+    const entry = resolveWorkerEntry();
+    const worker = new Worker(entry.script, { eval: entry.eval, workerData: this.init });
+    const slot: Slot = { worker };
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          ready = true;
+          this.slots.push(slot);
+          resolve();
+          this.dispatch();
+        } else if (message.type === 'init-error') {
+          reject(new FaceError(message.code, message.detail));
+          void worker.terminate();
+        } else {
+          this.settle(slot, message);
+        }
+      });
+      worker.on('error', (error) => {
+        if (!ready) reject(new FaceError('engine_unavailable', 'a face worker failed to start', { cause: error }));
+        else this.lose(slot, error);
+      });
+      worker.on('exit', (code) => {
+        if (!ready) reject(new FaceError('engine_unavailable', `a face worker exited while starting (code ${code})`));
+        else this.lose(slot, new Error(`exited with code ${code}`));
+      });
+    });
+  }
+
+  private settle(slot: Slot, message: Extract<WorkerMessage, { id: number }>): void {
+    const pending = slot.current;
+    if (!pending || pending.job.id !== message.id) return;
+    slot.current = undefined;
+    if (message.type === 'result') pending.resolve(message.analysis);
+    else pending.reject(new FaceError(message.code, message.detail));
+    this.dispatch();
+  }
+
+  /** A worker died: fail its job, replace it (unless closing), keep the queue moving. */
+  private lose(slot: Slot, cause: unknown): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    slot.current?.reject(new FaceError('engine_unavailable', 'a face worker stopped while analysing this image', { cause }));
+    slot.current = undefined;
+    if (this.closed) return;
+    this.spawn().catch((error: unknown) => {
+      // Cannot replace it: fail what waits if no worker is left, rather than hang.
+      if (this.slots.length === 0) {
+        for (const pending of this.queue.splice(0)) pending.reject(error instanceof FaceError ? error : new FaceError('engine_unavailable', 'no face worker is running'));
+      }
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.current) continue;
+      const next = this.queue.shift();
+      if (!next) return;
+      slot.current = next;
+      slot.worker.postMessage(next.job, [next.job.bytes.buffer as ArrayBuffer]);
+    }
+  }
+}
