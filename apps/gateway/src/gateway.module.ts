@@ -4,11 +4,13 @@ import { AuditModule } from '@app/audit';
 import { AuthGuard, AuthModule } from '@app/auth';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { CryptoModule } from '@app/crypto';
+import { DeletionModule } from '@app/deletion';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
 import { TenantsModule } from '@app/tenants';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { DeletionsController } from './deletions/deletions.controller';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { PingWorkerService } from './diagnostics/ping-worker.service';
 import { HealthController } from './health/health.controller';
@@ -34,8 +36,9 @@ export class GatewayModule implements NestModule {
         AuditModule,
         AuthModule,
         TenantsModule,
+        DeletionModule,
       ],
-      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController],
+      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController],
       providers: [
         // Guards run in this order: who is calling, then how much they may call.
         { provide: APP_GUARD, useExisting: AuthGuard },

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { CryptoModule } from '@app/crypto';
+import { DeletionModule } from '@app/deletion';
 import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
 import { TenantsModule } from '@app/tenants';
@@ -20,6 +21,7 @@ export class IndexerModule {
         CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } }),
         QueueModule.forRoot({ role: 'worker' }),
         TenantsModule,
+        DeletionModule,
       ],
       controllers: [WorkerHealthController],
       providers: [SystemProcessor, MaintenanceProcessor, PingHandler],

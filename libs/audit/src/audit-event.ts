@@ -20,6 +20,9 @@ export enum AuditAction {
   DiagnosticsPing = 'diagnostics.ping',
   DataKeyRotationRequested = 'data_key.rotation_requested',
   DataKeyRotationCompleted = 'data_key.rotation_completed',
+  TenantDeletionRequested = 'tenant.deletion_requested',
+  TenantDeleted = 'tenant.deleted',
+  DeletionRead = 'deletion.read',
 }
 
 export interface AuditInput {

@@ -38,6 +38,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     if (principal.kind === 'operator') {
+      if (rule.operator) return true;
       throw new AuthError(AuthErrorCode.TenantOnly, 'This route needs a tenant API key; the operator token manages tenants only.');
     }
     if (!rule.roles.includes(principal.role)) {

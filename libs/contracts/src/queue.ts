@@ -13,6 +13,8 @@ export enum JobName {
   Ping = 'ping',
   /** Re-seal a tenant's data under its new data-key version, then destroy the old version. */
   RotateDataKey = 'rotate-data-key',
+  /** Erase everything of a deleted tenant: keys first (crypto-shredding), then rows, index, snapshots. */
+  PurgeTenant = 'purge-tenant',
 }
 
 /** Every job payload carries the tenant it acts for. */
@@ -44,10 +46,20 @@ export interface RotateDataKeyJobResult {
   destroyedVersion: number;
 }
 
+export interface PurgeTenantJobPayload extends TenantJobPayload {
+  deletionId: string;
+}
+
+export interface PurgeTenantJobResult {
+  faces: number;
+  dataKeysDestroyed: number;
+}
+
 /** Maps each job name to its payload and result so producers and processors agree by type. */
 export interface JobTypes {
   [JobName.Ping]: { queue: QueueName.System; payload: PingJobPayload; result: PingJobResult };
   [JobName.RotateDataKey]: { queue: QueueName.Maintenance; payload: RotateDataKeyJobPayload; result: RotateDataKeyJobResult };
+  [JobName.PurgeTenant]: { queue: QueueName.Maintenance; payload: PurgeTenantJobPayload; result: PurgeTenantJobResult };
 }
 
 export type JobPayload<N extends JobName> = JobTypes[N]['payload'];

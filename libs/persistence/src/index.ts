@@ -30,3 +30,10 @@ export {
   type ReplaceFacesOutcome,
 } from './repositories/face.repository';
 export { FaceEmbeddingsSealedSet } from './repositories/face-embeddings.sealed-set';
+export {
+  DeletionRepository,
+  type DeletionRecord,
+  type DeletionCounts,
+  type DeletionScope,
+  type DeletionStatus,
+} from './repositories/deletion.repository';

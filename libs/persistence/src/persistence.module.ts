@@ -9,10 +9,11 @@ import { ApiKeyRepository } from './repositories/api-key.repository';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { PgWrappedKeyStore } from './repositories/pg-wrapped-key.store';
 import { FaceRepository } from './repositories/face.repository';
+import { DeletionRepository } from './repositories/deletion.repository';
 import { TenantRepository } from './repositories/tenant.repository';
 import { TenantDb } from './tenant-db';
 
-const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore, FaceRepository];
+const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore, FaceRepository, DeletionRepository];
 
 @Global()
 @Module({})

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantId } from '@app/contracts';
 import { type AuthenticatedRequest, OperatorOnly } from '@app/auth';
+import { RequestTenantDeletion } from '@app/deletion';
 import { CreateTenant, GetTenant, ListTenants } from '@app/tenants';
 import { ApiAuthenticated, ApiNotFound } from '../http/api-responses.decorator';
 import { PaginationQueryDto } from '../http/pagination.dto';
-import { CreateTenantDto, TenantCreatedDto, TenantDto, TenantListDto } from './tenants.dto';
+import { CreateTenantDto, TenantCreatedDto, TenantDeletionDto, TenantDto, TenantListDto } from './tenants.dto';
 
 @ApiTags('tenants')
 @ApiAuthenticated()
@@ -16,6 +17,7 @@ export class TenantsController {
     private readonly createTenant: CreateTenant,
     private readonly getTenant: GetTenant,
     private readonly listTenants: ListTenants,
+    private readonly deleteTenant: RequestTenantDeletion,
   ) {}
 
   @Post()
@@ -40,5 +42,17 @@ export class TenantsController {
   @ApiNotFound('Tenant')
   get(@Param('tenantId', new ParseUUIDPipe()) tenantId: string, @Req() req: AuthenticatedRequest): Promise<TenantDto> {
     return this.getTenant.execute(TenantId.parse(tenantId), req.requestId ?? null);
+  }
+
+  @Delete(':tenantId')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Delete a tenant and all its data (operator)',
+    description: 'Revokes every key at once, then purges in the background: data keys destroyed first (crypto-shredding), then rows, index entries and snapshots. Follow the receipt at GET /v1/deletions/{deletionId}.',
+  })
+  @ApiAcceptedResponse({ type: TenantDeletionDto })
+  @ApiNotFound('Tenant')
+  remove(@Param('tenantId', new ParseUUIDPipe()) tenantId: string, @Req() req: AuthenticatedRequest): Promise<TenantDeletionDto> {
+    return this.deleteTenant.execute(TenantId.parse(tenantId), req.requestId ?? null);
   }
 }

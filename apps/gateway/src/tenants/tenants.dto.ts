@@ -48,3 +48,7 @@ export class TenantListDto {
   @ApiProperty({ type: [TenantListItemDto] }) items: TenantListItemDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
+
+export class TenantDeletionDto {
+  @ApiProperty({ format: 'uuid', description: 'Receipt id: GET /v1/deletions/{deletionId}' }) deletionId: string;
+}

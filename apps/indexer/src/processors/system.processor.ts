@@ -21,6 +21,7 @@ export class SystemProcessor extends WorkerHost {
         case JobName.Ping:
           return this.ping.handle(job.data as PingJobPayload);
         case JobName.RotateDataKey:
+        case JobName.PurgeTenant:
           throw new Error(`job ${name} does not belong on the ${QueueName.System} queue`);
       }
     } finally {

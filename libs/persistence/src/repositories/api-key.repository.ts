@@ -72,4 +72,9 @@ export class ApiKeyRepository {
       revokedAt: row.revoked_at,
     };
   }
+
+  /** Locks a tenant out at once (tenant deletion): every active key is revoked. */
+  async revokeAll(tx: TenantTx, at: Date): Promise<void> {
+    await tx.manager.query(`UPDATE api_keys SET revoked_at = $2 WHERE tenant_id = $1 AND revoked_at IS NULL`, [tx.tenantId, at]);
+  }
 }

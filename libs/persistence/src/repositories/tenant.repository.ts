@@ -64,4 +64,16 @@ export class TenantRepository {
   async exists(tx: OperatorTx, tenantId: TenantId): Promise<boolean> {
     return tx.manager.getRepository(TenantEntity).existsBy({ id: tenantId });
   }
+
+  /** Removes the tenant row; keys, assets, faces and jobs go with it (ON DELETE CASCADE). */
+  async deleteCascade(tx: TenantTx): Promise<{ faces: number; apiKeys: number; jobs: number }> {
+    const [counts] = (await tx.manager.query(
+      `SELECT (SELECT count(*)::int FROM faces WHERE tenant_id = $1) AS faces,
+              (SELECT count(*)::int FROM api_keys WHERE tenant_id = $1) AS "apiKeys",
+              (SELECT count(*)::int FROM index_jobs WHERE tenant_id = $1 AND status IN ('queued', 'active')) AS jobs`,
+      [tx.tenantId],
+    )) as { faces: number; apiKeys: number; jobs: number }[];
+    await tx.manager.query(`DELETE FROM tenants WHERE id = $1`, [tx.tenantId]);
+    return counts;
+  }
 }

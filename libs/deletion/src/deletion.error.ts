@@ -1,0 +1,14 @@
+import { AppError, ErrorKind } from '@app/contracts';
+
+export enum DeletionErrorCode {
+  TenantNotFound = 'tenant_not_found',
+  DeletionNotFound = 'deletion_not_found',
+}
+
+export class DeletionError extends AppError<DeletionErrorCode> {
+  readonly kind = ErrorKind.NotFound;
+
+  constructor(code: DeletionErrorCode, detail: string) {
+    super(code, detail);
+  }
+}

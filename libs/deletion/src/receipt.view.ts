@@ -1,0 +1,35 @@
+import { type DeletionRecord } from '@app/persistence';
+
+/** API.md's receipt. */
+export interface ReceiptView {
+  deletionId: string;
+  scope: { type: string; id: string | null };
+  status: 'pending' | 'completed' | 'failed';
+  requestedAt: string;
+  completedAt: string | null;
+  requestedBy: Record<string, string>;
+  counts: { faces: number; embeddings: number; indexEntries: number; snapshotsRewritten: number; jobsCancelled: number; [other: string]: number };
+  verified: { searchable: number | null };
+}
+
+export function toReceiptView(d: DeletionRecord): ReceiptView {
+  const c = d.counts;
+  return {
+    deletionId: d.id,
+    scope: { type: d.scopeType === 'face_data' ? 'faceData' : d.scopeType, id: d.scopeId },
+    status: d.status,
+    requestedAt: d.requestedAt.toISOString(),
+    completedAt: d.completedAt ? d.completedAt.toISOString() : null,
+    requestedBy: d.requestedBy,
+    counts: {
+      ...Object.fromEntries(Object.entries(c).filter((e): e is [string, number] => typeof e[1] === 'number')),
+      faces: c.faces ?? 0,
+      embeddings: c.embeddings ?? 0,
+      indexEntries: c.indexEntries ?? 0,
+      snapshotsRewritten: c.snapshotsRewritten ?? 0,
+      jobsCancelled: c.jobsCancelled ?? 0,
+    },
+    // Unknown until the deletion completes.
+    verified: { searchable: d.status === 'completed' ? (d.verified.searchable ?? 0) : null },
+  };
+}
