@@ -37,6 +37,7 @@ describe('FacesearchClient: one method per route', () => {
     ['revokeApiKey', (c) => c.revokeApiKey('k1'), 'DELETE', '/v1/api-keys/k1', undefined],
     ['getSettings', (c) => c.getSettings(), 'GET', '/v1/settings', undefined],
     ['updateSettings', (c) => c.updateSettings({ matchThreshold: 0.6, webhookSecret: null }), 'PATCH', '/v1/settings', { matchThreshold: 0.6, webhookSecret: null }],
+    ['rotateDataKey', (c) => c.rotateDataKey(), 'POST', '/v1/settings/rotate-data-key', undefined],
     ['pingWorker', (c) => c.pingWorker(), 'POST', '/v1/diagnostics/ping', undefined],
   ])('%s', async (_name, call, method, path, body) => {
     const { client, calls } = recordingClient();

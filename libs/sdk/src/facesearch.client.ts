@@ -7,6 +7,7 @@ import type {
   ApiKeyList,
   CreateApiKeyInput,
   CreateTenantInput,
+  DataKeyRotation,
   ListApiKeysQuery,
   Liveness,
   Page,
@@ -119,6 +120,14 @@ export class FacesearchClient {
   updateSettings(patch: SettingsPatch, options?: RequestOptions): Promise<Settings> {
     // Setting the same values twice leaves the same state, so this PATCH is safe to retry.
     return this.#http.request({ method: 'PATCH', path: '/v1/settings', body: patch, retry: 'safe', options });
+  }
+
+  /**
+   * Starts a data-key rotation (202): new data uses the new version at once; stored embeddings and
+   * snapshots are re-encrypted in the background, then the old version is destroyed.
+   */
+  rotateDataKey(options?: MutationRequestOptions): Promise<DataKeyRotation> {
+    return this.#http.request({ method: 'POST', path: '/v1/settings/rotate-data-key', retry: 'keyed', options });
   }
 
   // --- operations ---

@@ -114,6 +114,15 @@ export interface SettingsPatch {
   webhookSecret?: string | null;
 }
 
+export interface DataKeyRotation {
+  /** The new current data-key version, used for new data at once. */
+  version: number;
+  /** The version being re-encrypted away in the background, then destroyed. */
+  previousVersion: number;
+  /** The background re-encryption job. */
+  jobId: string;
+}
+
 // --- operations ---
 
 export interface PingResult {
