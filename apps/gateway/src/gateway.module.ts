@@ -1,8 +1,11 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
 import { AuditModule } from '@app/audit';
 import { AuthGuard, AuthModule } from '@app/auth';
-import { type AppConfig, ConfigModule } from '@app/config';
+import { APP_CONFIG, type AppConfig, ConfigModule } from '@app/config';
+import { IndexingModule } from '@app/indexing';
+import { StorageModule } from '@app/storage';
 import { CryptoModule } from '@app/crypto';
 import { DeletionModule } from '@app/deletion';
 import { ObservabilityModule } from '@app/observability';
@@ -11,6 +14,7 @@ import { QueueModule } from '@app/queue';
 import { TenantsModule } from '@app/tenants';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { DeletionsController } from './deletions/deletions.controller';
+import { IndexingController } from './indexing/indexing.controller';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { PingWorkerService } from './diagnostics/ping-worker.service';
 import { HealthController } from './health/health.controller';
@@ -37,8 +41,15 @@ export class GatewayModule implements NestModule {
         AuthModule,
         TenantsModule,
         DeletionModule,
+        StorageModule.forRoot(),
+        IndexingModule,
+        // Uploads are held in memory only up to the image byte limit (413 beyond it), never on disk.
+        MulterModule.registerAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({ limits: { fileSize: c.images.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 } }),
+        }),
       ],
-      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController],
+      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, IndexingController],
       providers: [
         // Guards run in this order: who is calling, then how much they may call.
         { provide: APP_GUARD, useExisting: AuthGuard },

@@ -2,10 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { CryptoModule } from '@app/crypto';
 import { DeletionModule } from '@app/deletion';
+import { IndexingModule } from '@app/indexing';
+import { StorageModule } from '@app/storage';
 import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
 import { TenantsModule } from '@app/tenants';
 import { WorkerHealthController } from './health/worker-health.controller';
+import { IndexProcessor } from './processors/index.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { PingHandler } from './processors/ping.handler';
 import { SystemProcessor } from './processors/system.processor';
@@ -22,9 +25,11 @@ export class IndexerModule {
         QueueModule.forRoot({ role: 'worker' }),
         TenantsModule,
         DeletionModule,
+        StorageModule.forRoot(),
+        IndexingModule,
       ],
       controllers: [WorkerHealthController],
-      providers: [SystemProcessor, MaintenanceProcessor, PingHandler],
+      providers: [SystemProcessor, MaintenanceProcessor, IndexProcessor, PingHandler],
     };
   }
 }

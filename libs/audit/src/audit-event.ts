@@ -23,6 +23,11 @@ export enum AuditAction {
   TenantDeletionRequested = 'tenant.deletion_requested',
   TenantDeleted = 'tenant.deleted',
   DeletionRead = 'deletion.read',
+  IndexRequested = 'asset.index_requested',
+  AssetIndexed = 'asset.indexed',
+  AssetIndexFailed = 'asset.index_failed',
+  FacesRead = 'faces.read',
+  JobRead = 'job.read',
 }
 
 export interface AuditInput {

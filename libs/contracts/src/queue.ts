@@ -3,12 +3,15 @@ import { type TenantId } from './ids';
 /** Every BullMQ queue of the product. */
 export enum QueueName {
   System = 'system',
+  /** Asset indexing: fetch, detect/align/embed, seal, persist, add to the vector index. */
+  Index = 'index',
   /** Slow background work per tenant: data-key rotation (later: retention, compaction). */
   Maintenance = 'maintenance',
 }
 
 /** Every job name, per queue. */
 export enum JobName {
+  IndexAsset = 'index-asset',
   /** A round trip gateway -> Redis -> indexer, used by diagnostics and tests. */
   Ping = 'ping',
   /** Re-seal a tenant's data under its new data-key version, then destroy the old version. */
@@ -55,9 +58,28 @@ export interface PurgeTenantJobResult {
   dataKeysDestroyed: number;
 }
 
+/** Where the worker gets the image: never the bytes themselves (uploads wait sealed in the blob store). */
+export type IndexSourceRef = { kind: 'upload' } | { kind: 'url'; url: string } | { kind: 's3'; bucket: string; key: string; versionId?: string };
+
+export interface IndexAssetJobPayload extends TenantJobPayload {
+  jobId: string;
+  assetId: string;
+  source: IndexSourceRef;
+  assetGeneration: number;
+  maxFaces?: number;
+  qualityFilter?: 'none' | 'low' | 'medium' | 'high';
+  callbackUrl?: string;
+}
+
+export interface IndexAssetJobResult {
+  status: 'completed' | 'failed';
+  facesIndexed: number;
+}
+
 /** Maps each job name to its payload and result so producers and processors agree by type. */
 export interface JobTypes {
   [JobName.Ping]: { queue: QueueName.System; payload: PingJobPayload; result: PingJobResult };
+  [JobName.IndexAsset]: { queue: QueueName.Index; payload: IndexAssetJobPayload; result: IndexAssetJobResult };
   [JobName.RotateDataKey]: { queue: QueueName.Maintenance; payload: RotateDataKeyJobPayload; result: RotateDataKeyJobResult };
   [JobName.PurgeTenant]: { queue: QueueName.Maintenance; payload: PurgeTenantJobPayload; result: PurgeTenantJobResult };
 }

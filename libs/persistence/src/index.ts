@@ -37,3 +37,4 @@ export {
   type DeletionScope,
   type DeletionStatus,
 } from './repositories/deletion.repository';
+export { IndexJobRepository, type IndexJobRecord, type IndexJobStatus, type SourceKind } from './repositories/index-job.repository';

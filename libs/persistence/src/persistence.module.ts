@@ -10,10 +10,11 @@ import { AuditEventRepository } from './repositories/audit-event.repository';
 import { PgWrappedKeyStore } from './repositories/pg-wrapped-key.store';
 import { FaceRepository } from './repositories/face.repository';
 import { DeletionRepository } from './repositories/deletion.repository';
+import { IndexJobRepository } from './repositories/index-job.repository';
 import { TenantRepository } from './repositories/tenant.repository';
 import { TenantDb } from './tenant-db';
 
-const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore, FaceRepository, DeletionRepository];
+const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore, FaceRepository, DeletionRepository, IndexJobRepository];
 
 @Global()
 @Module({})

@@ -3,6 +3,7 @@ import { JobName, QueueName } from '@app/contracts';
 /** Which queue carries each job; processors switch exhaustively on the names of their queue. */
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.Ping]: QueueName.System,
+  [JobName.IndexAsset]: QueueName.Index,
   [JobName.RotateDataKey]: QueueName.Maintenance,
   [JobName.PurgeTenant]: QueueName.Maintenance,
 };

@@ -82,6 +82,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const body = error.getResponse();
       detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
       if (status === 404) code = GatewayErrorCode.RouteNotFound;
+      // Multer's file size limit: API.md's code for an image over the byte limit.
+      if (status === 413) code = 'too_large';
     } else {
       status = 500;
       detail = 'An unexpected error occurred. Quote the errorId when reporting it.';

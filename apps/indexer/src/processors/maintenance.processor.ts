@@ -33,6 +33,7 @@ export class MaintenanceProcessor extends WorkerHost {
         return result;
       }
       case JobName.Ping:
+      case JobName.IndexAsset:
         throw new Error(`job ${name} does not belong on the ${QueueName.Maintenance} queue`);
     }
   }

@@ -22,6 +22,7 @@ export class SystemProcessor extends WorkerHost {
           return this.ping.handle(job.data as PingJobPayload);
         case JobName.RotateDataKey:
         case JobName.PurgeTenant:
+        case JobName.IndexAsset:
           throw new Error(`job ${name} does not belong on the ${QueueName.System} queue`);
       }
     } finally {

@@ -1,0 +1,129 @@
+import { createServer, type Server } from 'node:http';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TenantId } from '@app/contracts';
+import { FaceRepository, TenantDb } from '@app/persistence';
+import { captureLogs, FACES_DIR, installTestModels } from '@app/testing';
+import { IndexerModule } from '../../indexer/src/indexer.module';
+import { bearer, createTenant, type GatewayHarness, startGateway } from './gateway-harness';
+
+const photo = (f: string) => readFileSync(resolve(FACES_DIR, 'deepface', f));
+
+describe('indexing: gateway → queue → indexer (real face engine) → Postgres', () => {
+  let gateway: GatewayHarness;
+  let indexer: INestApplication;
+  let images: Server;
+  let imagesUrl: string;
+  let integratorKey: string;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    const modelsDir = installTestModels();
+    gateway = await startGateway({ FACESEARCH_MODELS_DIR: modelsDir, SOURCE_URL_ALLOW_HTTP: 'true', SOURCE_PRIVATE_ALLOWLIST: '127.0.0.0/8', INDEXER_CONCURRENCY: '2' });
+    indexer = await NestFactory.create(IndexerModule.forRoot({ ...gateway.config, indexer: { ...gateway.config.indexer, port: 0 } }), {
+      logger: captureLogs('warn').logger,
+    });
+    await indexer.init();
+    images = createServer((req, res) => {
+      if (req.url === '/couple.jpg') return res.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo('couple.jpg'));
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => images.listen(0, '127.0.0.1', r));
+    const addr = images.address();
+    imagesUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const t = await createTenant(gateway, 'Index Co');
+    tenantId = t.tenantId;
+    integratorKey = (await gateway.http().post('/v1/api-keys').set(bearer(t.adminKey)).send({ name: 'dam', role: 'integrator' }).expect(201)).body.key;
+  }, 120_000);
+
+  afterAll(async () => {
+    await indexer?.close();
+    await gateway?.close();
+    await new Promise((r) => images?.close(r));
+  });
+
+  async function waitForJob(jobId: string, key = integratorKey): Promise<Record<string, unknown>> {
+    for (let i = 0; i < 300; i++) {
+      const res = await gateway.http().get(`/v1/jobs/${jobId}`).set(bearer(key)).expect(200);
+      if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('job did not finish');
+  }
+
+  it('indexes an uploaded photo, stores only sealed embeddings, and deletes the upload', async () => {
+    const res = await gateway.http().post('/v1/assets/photo-1/index').set(bearer(integratorKey)).attach('image', photo('img1.jpg'), 'img1.jpg').expect(202);
+    expect(res.body).toMatchObject({ assetId: 'photo-1', status: 'queued' });
+    const job = await waitForJob(res.body.jobId);
+    expect(job).toMatchObject({ status: 'completed', facesIndexed: 1 });
+
+    const faces = await gateway.http().get('/v1/assets/photo-1/faces').set(bearer(integratorKey)).expect(200);
+    expect(faces.body.faces).toHaveLength(1);
+    const box = faces.body.faces[0].boundingBox;
+    for (const v of [box.left, box.top, box.width, box.height]) expect(v).toBeGreaterThanOrEqual(0);
+    expect(box.left + box.width).toBeLessThanOrEqual(1);
+    expect(faces.body.faces[0].modelSet).toMatch(/^yunet-arcface-v1@\d/);
+
+    const rows = await gateway.app.get(TenantDb).run(TenantId.parse(tenantId), (tx) => gateway.app.get(FaceRepository).sealedSince(tx, 0, 10));
+    expect(rows).toHaveLength(1);
+    expect(rows[0].embedding.length).toBe(41 + 512 * 4);
+    expect(rows[0].keyVersion).toBe(1);
+
+    const uploads = join(gateway.config.storage.localDir, 'uploads', tenantId);
+    expect(existsSync(uploads) ? readdirSync(uploads) : []).toEqual([]);
+  });
+
+  it('returns the same job for the same image instead of indexing twice', async () => {
+    const first = await gateway.http().post('/v1/assets/photo-2/index').set(bearer(integratorKey)).attach('image', photo('img2.jpg'), 'x.jpg').expect(202);
+    await waitForJob(first.body.jobId);
+    const again = await gateway.http().post('/v1/assets/photo-2/index').set(bearer(integratorKey)).attach('image', photo('img2.jpg'), 'y.jpg').expect(202);
+    expect(again.body.jobId).toBe(first.body.jobId);
+    expect(again.body.status).toBe('completed');
+  });
+
+  it('fetches a URL source and finds both faces of couple.jpg', async () => {
+    const res = await gateway.http().post('/v1/assets/couple/index').set(bearer(integratorKey)).send({ source: { url: `${imagesUrl}/couple.jpg` } }).expect(202);
+    expect(await waitForJob(res.body.jobId)).toMatchObject({ status: 'completed', facesIndexed: 2 });
+    const list = await gateway.http().get('/v1/faces?limit=2').set(bearer(integratorKey)).expect(200);
+    expect(list.body.items).toHaveLength(2);
+    expect(list.body.nextCursor).toEqual(expect.any(String));
+  });
+
+  it('fails bad images and missing sources with API.md codes, without retrying them', async () => {
+    const text = await gateway.http().post('/v1/assets/bad-1/index').set(bearer(integratorKey)).attach('image', Buffer.from('hello, not an image'), 'a.jpg').expect(202);
+    expect(await waitForJob(text.body.jobId)).toMatchObject({ status: 'failed', error: { code: 'unsupported_format' } });
+    const truncated = photo('img3.jpg').subarray(0, 2000);
+    const trunc = await gateway.http().post('/v1/assets/bad-2/index').set(bearer(integratorKey)).attach('image', truncated, 'a.jpg').expect(202);
+    expect(await waitForJob(trunc.body.jobId)).toMatchObject({ status: 'failed', error: { code: 'corrupt_image' } });
+    const missing = await gateway.http().post('/v1/assets/bad-3/index').set(bearer(integratorKey)).send({ source: { url: `${imagesUrl}/nope.jpg` } }).expect(202);
+    expect(await waitForJob(missing.body.jobId)).toMatchObject({ status: 'failed', error: { code: 'source_not_found' } });
+  });
+
+  it('refuses a non-http scheme synchronously (the SSRF rules of the fetch itself are covered in libs/sources)', async () => {
+    const res = await gateway.http().post('/v1/assets/x/index').set(bearer(integratorKey)).send({ source: { url: 'ftp://127.0.0.1/a.jpg' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'source.url' })]));
+  });
+
+  it('rejects bad requests synchronously: no image, two images, a bad asset id, a too-large upload', async () => {
+    expect((await gateway.http().post('/v1/assets/a/index').set(bearer(integratorKey)).send({})).status).toBe(400);
+    const both = await gateway.http().post('/v1/assets/a/index').set(bearer(integratorKey)).field('source', JSON.stringify({ url: 'https://example.com/a.jpg' })).attach('image', photo('img1.jpg'), 'a.jpg');
+    expect(both.status).toBe(400);
+    expect((await gateway.http().post('/v1/assets/bad%20id/index').set(bearer(integratorKey)).send({ source: { url: 'https://example.com/a.jpg' } })).status).toBe(400);
+    const big = await gateway.http().post('/v1/assets/big/index').set(bearer(integratorKey)).attach('image', Buffer.alloc(21 * 1024 * 1024, 1), 'big.jpg');
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('too_large');
+  });
+
+  it('never shows one tenant\'s jobs or faces to another (404)', async () => {
+    const res = await gateway.http().post('/v1/assets/private/index').set(bearer(integratorKey)).attach('image', photo('img4.jpg'), 'a.jpg').expect(202);
+    await waitForJob(res.body.jobId);
+    const other = await createTenant(gateway, 'Other Co');
+    await gateway.http().get(`/v1/jobs/${res.body.jobId}`).set(bearer(other.adminKey)).expect(404);
+    await gateway.http().get('/v1/assets/private/faces').set(bearer(other.adminKey)).expect(404);
+    const list = await gateway.http().get('/v1/faces').set(bearer(other.adminKey)).expect(200);
+    expect(list.body.items).toEqual([]);
+  });
+});

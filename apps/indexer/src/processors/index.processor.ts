@@ -1,0 +1,35 @@
+import { Inject, type OnModuleInit } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { type Job } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { type IndexAssetJobPayload, JobName, QueueName } from '@app/contracts';
+import { IndexAsset } from '@app/indexing';
+
+/** Thin: index jobs to the IndexAsset use case; concurrency from config. */
+@Processor(QueueName.Index)
+export class IndexProcessor extends WorkerHost implements OnModuleInit {
+  constructor(
+    private readonly indexAsset: IndexAsset,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.worker.concurrency = this.config.indexer.concurrency;
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const name = job.name as JobName;
+    switch (name) {
+      case JobName.IndexAsset: {
+        const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        return this.indexAsset.execute(job.data as IndexAssetJobPayload, (pct) => job.updateProgress(pct), isLastAttempt);
+      }
+      case JobName.Ping:
+      case JobName.RotateDataKey:
+      case JobName.PurgeTenant:
+        throw new Error(`job ${name} does not belong on the ${QueueName.Index} queue`);
+    }
+  }
+}

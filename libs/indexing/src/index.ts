@@ -1,0 +1,11 @@
+export { IndexingModule } from './indexing.module';
+export { RequestIndexing, type IndexCaller, type IndexImage, type IndexOptions } from './request-indexing.use-case';
+export { IndexAsset, PermanentIndexFailure } from './index-asset.use-case';
+export { GetIndexJob, ListAssetFaces, ListFaces } from './read-faces.use-case';
+export { FaceEngineProvider } from './face-engine.provider';
+export { TransientUploadStore } from './transient-upload.store';
+export { VECTOR_INDEX_WRITER, type VectorIndexWriter } from './vector-index.port';
+export { IndexingError, IndexingErrorCode } from './indexing.error';
+export { deterministicJobId } from './job-id';
+export { modelKey } from './model-key';
+export { type IndexJobView, type FaceView } from './views';

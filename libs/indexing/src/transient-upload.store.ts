@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type TenantId } from '@app/contracts';
+import { SnapshotCryptoService } from '@app/crypto';
+import { BLOB_STORE, type BlobStore } from '@app/storage';
+
+const keyOf = (tenantId: TenantId, jobId: string) => `uploads/${tenantId}/${jobId}`;
+
+/**
+ * Uploaded images wait for the worker here, sealed under the tenant's data key (so a copy of the blob
+ * store reveals nothing), and are deleted as soon as the worker has read them.
+ */
+@Injectable()
+export class TransientUploadStore {
+  constructor(
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly crypto: SnapshotCryptoService,
+  ) {}
+
+  async put(tenantId: TenantId, jobId: string, bytes: Buffer): Promise<void> {
+    const sealer = await this.crypto.createEncryptStream(tenantId, `upload:${jobId}`);
+    const chunks: Buffer[] = [];
+    sealer.on('data', (c: Buffer) => chunks.push(c));
+    await pipeline(Readable.from([bytes]), sealer);
+    await this.blobs.put(keyOf(tenantId, jobId), Buffer.concat(chunks));
+  }
+
+  /** The plaintext bytes, or null when the upload is gone (already taken, swept, or never stored). */
+  async take(tenantId: TenantId, jobId: string): Promise<Buffer | null> {
+    const key = keyOf(tenantId, jobId);
+    if (!(await this.blobs.exists(key))) return null;
+    const opener = this.crypto.createDecryptStream(tenantId, `upload:${jobId}`);
+    const chunks: Buffer[] = [];
+    opener.on('data', (c: Buffer) => chunks.push(c));
+    await pipeline(await this.blobs.get(key), opener);
+    return Buffer.concat(chunks);
+  }
+
+  async remove(tenantId: TenantId, jobId: string): Promise<void> {
+    await this.blobs.delete(keyOf(tenantId, jobId));
+  }
+}
