@@ -4,7 +4,7 @@ import { type AppConfig } from '@app/config';
 import { Deadline } from './deadline';
 import { type FetchOptions, type ImageSource, isUrlSource } from './image-source';
 import { S3Fetcher } from './s3-fetcher';
-import { isSourceError } from './source.error';
+import { isSourceError, SourceError, SourceErrorCode } from './source.error';
 import { type HostResolver } from './ssrf-guard';
 import { type RequestFunction, UrlFetcher } from './url-fetcher';
 
@@ -75,29 +75,40 @@ export class SourceFetcher implements OnModuleDestroy {
    * bucket allow-list), so a gateway can answer 400 before queueing a job. Throws SourceError.
    */
   validate(source: ImageSource): void {
+    assertShape(source);
     if (isUrlSource(source)) this.url.checkUrl(source.url);
     else this.s3.check(source.s3);
   }
 
   /** The image's bytes; rejects with SourceError, or with `signal.reason` when the caller aborts. */
   async fetch(source: ImageSource, options: FetchOptions = {}): Promise<Buffer> {
+    assertShape(source);
     const started = performance.now();
     const deadline = new Deadline(this.options.timeoutMs, options.signal);
     const where = isUrlSource(source) ? { kind: 'url', host: safeHost(source.url) } : { kind: 's3', bucket: source.s3.bucket };
     try {
       if (isUrlSource(source)) {
         const r = await this.url.fetch(source.url, deadline.signal);
-        this.logger.debug?.({ msg: 'image source fetched', ...where, finalHost: r.finalHost, status: r.status, redirects: r.redirects, bytes: r.body.length, durationMs: ms(started) });
+        this.logger.debug?.({
+          msg: 'image source fetched',
+          ...where,
+          finalHost: r.finalHost,
+          status: r.status,
+          redirects: r.redirects,
+          bytes: r.body.length,
+          durationMs: ms(started),
+        });
         return r.body;
       }
       const body = await this.s3.fetch(source.s3, deadline.signal);
       this.logger.debug?.({ msg: 'image source fetched', ...where, bytes: body.length, durationMs: ms(started) });
       return body;
     } catch (err) {
-      const code = isSourceError(err) ? err.code : 'aborted';
+      const code = isSourceError(err) ? err.code : options.signal?.aborted ? 'aborted' : 'unexpected';
       // Refusals are what an SSRF attempt looks like: worth a warning the operator can see.
       const log = code === 'source_forbidden' ? this.logger.warn.bind(this.logger) : (this.logger.debug?.bind(this.logger) ?? (() => undefined));
-      log({ msg: 'image source failed', ...where, code, durationMs: ms(started) });
+      // `detail` is caller-safe by contract (no query strings, no resolved addresses).
+      log({ msg: 'image source failed', ...where, code, detail: isSourceError(err) ? err.detail : undefined, durationMs: ms(started) });
       throw err;
     } finally {
       deadline.dispose();
@@ -119,6 +130,16 @@ export class SourceFetcher implements OnModuleDestroy {
     this.client ??= new S3Client(this.options.s3 ?? {});
     return this.client;
   }
+}
+
+/** Sources come from JSON bodies and job payloads: a wrong shape must be a SourceError, not a TypeError. */
+function assertShape(source: ImageSource): void {
+  const s = source as unknown as Record<string, unknown> | null;
+  const isUrl = typeof s?.url === 'string';
+  const isS3 = typeof s?.s3 === 'object' && s.s3 !== null;
+  // Exactly one of the two, so a source is never read as something the caller did not mean.
+  const ok = isUrl !== isS3 && !(isUrl && s?.s3 !== undefined) && !(isS3 && s?.url !== undefined);
+  if (!ok) throw new SourceError(SourceErrorCode.Forbidden, 'a source is either {url} or {s3: {bucket, key, versionId?}}');
 }
 
 const ms = (started: number): number => Math.round(performance.now() - started);

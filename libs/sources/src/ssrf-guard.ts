@@ -54,6 +54,7 @@ export class SsrfGuard {
 
   /** Syntax and scheme rules; `base` resolves relative redirect locations. */
   checkUrl(raw: string, base?: URL): URL {
+    if (typeof raw !== 'string') throw forbidden('the URL must be a string');
     if (raw.length > MAX_URL_LENGTH) throw forbidden(`the URL is longer than ${MAX_URL_LENGTH} characters`);
     let url: URL;
     try {
