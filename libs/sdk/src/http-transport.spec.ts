@@ -1,4 +1,5 @@
 import { FacesearchClient, type FacesearchClientOptions } from './facesearch.client';
+import { HttpTransport } from './http-transport';
 import { FacesearchError, FacesearchNetworkError, FacesearchRateLimitError, FacesearchUnavailableError, FacesearchValidationError } from './facesearch.error';
 
 const API_KEY = 'fsk_abcdefabcdef_SECRETsecretSECRETsecretSECRETsecretSECRET1';
@@ -263,5 +264,34 @@ describe('HTTP transport: answers and errors', () => {
     const { inspect } = await import('node:util');
     expect(inspect(c, { depth: 10, showHidden: true })).not.toContain('SECRETsecret');
     expect(JSON.stringify(c)).not.toContain('SECRETsecret');
+  });
+});
+
+describe('HTTP transport: bodies', () => {
+  it('sends FormData as is (fetch sets the multipart boundary), the same object on every attempt', async () => {
+    const f = fakeFetch(problem(503), json(202, { jobId: 'j' }));
+    const transport = new HttpTransport({
+      baseUrl: 'https://faces.example.com',
+      apiKey: API_KEY,
+      fetch: f.fetch,
+      maxRetries: 1,
+      timeoutMs: 1000,
+      userAgent: 'ua',
+      sleep: async () => {},
+      random: () => 0,
+      now: Date.now,
+    });
+    const form = new FormData();
+    form.set('image', new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' }), 'a.jpg');
+    form.set('maxFaces', '3');
+    await expect(transport.request({ method: 'POST', path: '/v1/assets/a1/index', body: form, retry: 'keyed' })).resolves.toEqual({ jobId: 'j' });
+    expect(f.calls).toHaveLength(2);
+    for (const call of f.calls) {
+      expect(call.init.body).toBe(form);
+      expect(call.headers['content-type']).toBeUndefined();
+    }
+    // Serialised by a real Request, the boundary and the parts are there.
+    const req = new Request('https://x/', { method: 'POST', body: form });
+    expect(req.headers.get('content-type')).toMatch(/^multipart\/form-data; boundary=/);
   });
 });
