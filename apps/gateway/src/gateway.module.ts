@@ -5,7 +5,9 @@ import { AuditModule } from '@app/audit';
 import { AuthGuard, AuthModule } from '@app/auth';
 import { APP_CONFIG, type AppConfig, ConfigModule } from '@app/config';
 import { IndexingModule } from '@app/indexing';
+import { SearchModule } from '@app/search';
 import { StorageModule } from '@app/storage';
+import { VectorClientModule } from '@app/vector-client';
 import { CryptoModule } from '@app/crypto';
 import { DeletionModule } from '@app/deletion';
 import { ObservabilityModule } from '@app/observability';
@@ -15,6 +17,7 @@ import { TenantsModule } from '@app/tenants';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { DeletionsController } from './deletions/deletions.controller';
 import { IndexingController } from './indexing/indexing.controller';
+import { SearchController } from './search/search.controller';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { PingWorkerService } from './diagnostics/ping-worker.service';
 import { HealthController } from './health/health.controller';
@@ -43,13 +46,15 @@ export class GatewayModule implements NestModule {
         DeletionModule,
         StorageModule.forRoot(),
         IndexingModule,
+        VectorClientModule.forRoot(),
+        SearchModule,
         // Uploads are held in memory only up to the image byte limit (413 beyond it), never on disk.
         MulterModule.registerAsync({
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({ limits: { fileSize: c.images.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 } }),
         }),
       ],
-      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, IndexingController],
+      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, IndexingController, SearchController],
       providers: [
         // Guards run in this order: who is calling, then how much they may call.
         { provide: APP_GUARD, useExisting: AuthGuard },

@@ -2,7 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { CryptoModule } from '@app/crypto';
 import { DeletionModule } from '@app/deletion';
-import { IndexingModule } from '@app/indexing';
+import { IndexingModule, VECTOR_INDEX_WRITER } from '@app/indexing';
+import { VectorClientModule, VectorIndexClient } from '@app/vector-client';
 import { StorageModule } from '@app/storage';
 import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
@@ -26,10 +27,17 @@ export class IndexerModule {
         TenantsModule,
         DeletionModule,
         StorageModule.forRoot(),
+        VectorClientModule.forRoot(),
         IndexingModule,
       ],
       controllers: [WorkerHealthController],
-      providers: [SystemProcessor, MaintenanceProcessor, IndexProcessor, PingHandler],
+      providers: [
+        SystemProcessor,
+        MaintenanceProcessor,
+        IndexProcessor,
+        PingHandler,
+        { provide: VECTOR_INDEX_WRITER, useExisting: VectorIndexClient },
+      ],
     };
   }
 }

@@ -28,6 +28,9 @@ export enum AuditAction {
   AssetIndexFailed = 'asset.index_failed',
   FacesRead = 'faces.read',
   JobRead = 'job.read',
+  SearchByImage = 'search.faces_by_image',
+  SearchByFace = 'search.faces_by_face',
+  Verify = 'search.verify',
 }
 
 export interface AuditInput {

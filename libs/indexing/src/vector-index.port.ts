@@ -2,7 +2,7 @@ import { type TenantId } from '@app/contracts';
 
 /** What indexing needs of the vector index (the vector-client implements it). */
 export interface VectorIndexWriter {
-  add(tenantId: TenantId, entries: { faceId: string; vector: Float32Array }[]): Promise<void>;
+  add(tenantId: TenantId, entries: { faceId: string; vector: Float32Array; seq?: number }[]): Promise<unknown>;
   remove(tenantId: TenantId, faceIds: string[]): Promise<{ removed: number }>;
 }
 
