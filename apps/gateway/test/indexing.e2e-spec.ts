@@ -117,6 +117,21 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
     expect(big.body.code).toBe('too_large');
   });
 
+  it('queues a batch of URL sources, one job per item', async () => {
+    const res = await gateway.http().post('/v1/index-jobs').set(bearer(integratorKey)).send({
+      items: [
+        { assetId: 'batch-1', source: { url: `${imagesUrl}/couple.jpg` } },
+        { assetId: 'batch-2', source: { url: `${imagesUrl}/missing.jpg` } },
+      ],
+    }).expect(202);
+    expect(res.body.jobs.map((j: { assetId: string }) => j.assetId)).toEqual(['batch-1', 'batch-2']);
+    expect(await waitForJob(res.body.jobs[0].jobId)).toMatchObject({ status: 'completed', facesIndexed: 2 });
+    expect(await waitForJob(res.body.jobs[1].jobId)).toMatchObject({ status: 'failed', error: { code: 'source_not_found' } });
+    expect((await gateway.http().post('/v1/index-jobs').set(bearer(integratorKey)).send({ items: [] })).status).toBe(400);
+    const tooMany = Array.from({ length: 1001 }, (_, i) => ({ assetId: `a${i}`, source: { url: 'https://example.com/x.jpg' } }));
+    expect((await gateway.http().post('/v1/index-jobs').set(bearer(integratorKey)).send({ items: tooMany })).status).toBe(400);
+  });
+
   it('never shows one tenant\'s jobs or faces to another (404)', async () => {
     const res = await gateway.http().post('/v1/assets/private/index').set(bearer(integratorKey)).attach('image', photo('img4.jpg'), 'a.jpg').expect(202);
     await waitForJob(res.body.jobId);

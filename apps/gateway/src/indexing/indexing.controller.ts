@@ -8,7 +8,7 @@ import { ApiAuthenticated, ApiNotFound } from '../http/api-responses.decorator';
 import { callerContext } from '../http/caller-context';
 import { GatewayError, GatewayErrorCode } from '../http/gateway.error';
 import { PaginationQueryDto } from '../http/pagination.dto';
-import { AssetFacesDto, AssetIdParam, FaceListDto, IndexAssetDto, IndexJobDto } from './indexing.dto';
+import { AssetFacesDto, AssetIdParam, BatchIndexDto, BatchIndexResultDto, FaceListDto, IndexAssetDto, IndexJobDto } from './indexing.dto';
 
 interface UploadedImage {
   buffer: Buffer;
@@ -69,6 +69,36 @@ export class IndexingController {
       // The upload is sealed in the transient store by now: drop the plaintext copy.
       file?.buffer.fill(0);
     }
+  }
+
+  @Post('index-jobs')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Index up to 1000 assets from URL or S3 sources', description: 'One job per item, in order; each behaves as POST /v1/assets/{assetId}/index.' })
+  @ApiAcceptedResponse({ type: BatchIndexResultDto })
+  async batch(@Body() body: BatchIndexDto, @TenantCaller() caller: ApiKeyPrincipal, @Req() req: AuthenticatedRequest): Promise<BatchIndexResultDto> {
+    const ctx = callerContext(caller, req);
+    const images = body.items.map((item, i) => {
+      if (!item.source?.url === !item.source?.s3) {
+        throw new GatewayError(GatewayErrorCode.Validation, `items.${i}.source: give exactly one of url or s3`, [{ field: `items.${i}.source`, messages: ['give exactly one of url or s3'] }]);
+      }
+      return imageOf(undefined, item);
+    });
+    // A few at a time: each is a short transaction plus an enqueue.
+    const jobs: IndexJobDto[] = new Array(body.items.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < body.items.length; i = next++) {
+        const item = body.items[i];
+        jobs[i] = await this.requestIndexing.execute(ctx, item.assetId, images[i], {
+          maxFaces: item.maxFaces,
+          qualityFilter: item.qualityFilter,
+          callbackUrl: item.callbackUrl,
+          metadata: item.metadata,
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    return { jobs };
   }
 
   @Get('jobs/:jobId')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 const QUALITY = ['none', 'low', 'medium', 'high'] as const;
 
@@ -95,4 +95,20 @@ export class AssetFacesDto {
 export class FaceListDto {
   @ApiProperty({ type: [FaceDto] }) items: FaceDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class BatchIndexItemDto extends IndexAssetDto {
+  @ApiProperty({ pattern: '^[A-Za-z0-9._:-]{1,200}$' })
+  @Matches(/^[A-Za-z0-9._:-]{1,200}$/, { message: 'assetId must be 1-200 characters of A-Za-z0-9._:-' })
+  assetId: string;
+}
+
+export class BatchIndexDto {
+  @ApiProperty({ type: [BatchIndexItemDto], maxItems: 1000 })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => BatchIndexItemDto)
+  items: BatchIndexItemDto[];
+}
+
+export class BatchIndexResultDto {
+  @ApiProperty({ type: [IndexJobDto] }) jobs: IndexJobDto[];
 }
