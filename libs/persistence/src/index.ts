@@ -38,3 +38,4 @@ export {
   type DeletionStatus,
 } from './repositories/deletion.repository';
 export { IndexJobRepository, type IndexJobRecord, type IndexJobStatus, type SourceKind } from './repositories/index-job.repository';
+export { PgEmbeddingSource, type EmbeddingBatchItem } from './repositories/pg-embedding.source';

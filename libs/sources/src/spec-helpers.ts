@@ -73,16 +73,28 @@ export function pinnedAnswers(options: RequestOptionsSeen): { one: [string, numb
   return { one, all };
 }
 
-/** Makes any socket connect throw, and counts attempts: for tests where nothing may connect at all. */
+/**
+ * Makes any socket connect by the code under test throw, and counts those attempts: for tests where
+ * nothing may connect at all. Connections of other code still alive in this jest worker (a Redis
+ * client of an earlier suite reconnecting, say) are not this lib's and pass through.
+ */
 export function noSockets(): { attempts: () => number; restore: () => void } {
-  const net = jest.spyOn(Socket.prototype, 'connect').mockImplementation(() => {
+  const fromSources = () => /[\\/]libs[\\/]sources[\\/]src[\\/](?!.*spec)/.test(new Error().stack ?? '');
+  const originalConnect = Socket.prototype.connect;
+  const originalTls = tls.connect;
+  let attempts = 0;
+  const net = jest.spyOn(Socket.prototype, 'connect').mockImplementation(function (this: Socket, ...args: unknown[]) {
+    if (!fromSources()) return (originalConnect as (...a: unknown[]) => Socket).apply(this, args);
+    attempts++;
     throw new Error('a socket was opened');
   });
-  const tlsSpy = jest.spyOn(tls, 'connect').mockImplementation(() => {
+  const tlsSpy = jest.spyOn(tls, 'connect').mockImplementation((...args: unknown[]) => {
+    if (!fromSources()) return (originalTls as (...a: unknown[]) => tls.TLSSocket)(...args);
+    attempts++;
     throw new Error('a TLS socket was opened');
   });
   return {
-    attempts: () => net.mock.calls.length + tlsSpy.mock.calls.length,
+    attempts: () => attempts,
     restore: () => {
       net.mockRestore();
       tlsSpy.mockRestore();
