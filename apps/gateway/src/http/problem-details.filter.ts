@@ -89,7 +89,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       detail = 'An unexpected error occurred. Quote the errorId when reporting it.';
     }
 
-    if (status >= 500) {
+    if (status === 503) {
+      // A dependency is down: expected operationally, so no stack, just what is down.
+      this.logger.warn({ msg: 'dependency unavailable', errorId, requestId: req.requestId, code });
+    } else if (status >= 500) {
       const err = error as Error;
       const cause = (err as { cause?: { name?: string; code?: string; message?: string } }).cause;
       this.logger.error({
