@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // End-to-end suites start several apps together, so they may import across apps.
-    files: ['apps/*/test/**/*.ts'],
+    files: ['apps/*/test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*', '@app/*/*'], message: 'Import libs through @app/<lib>.' }] }] },
   },
 );
