@@ -39,6 +39,18 @@ describe('FacesearchClient: one method per route', () => {
     ['updateSettings', (c) => c.updateSettings({ matchThreshold: 0.6, webhookSecret: null }), 'PATCH', '/v1/settings', { matchThreshold: 0.6, webhookSecret: null }],
     ['rotateDataKey', (c) => c.rotateDataKey(), 'POST', '/v1/settings/rotate-data-key', undefined],
     ['pingWorker', (c) => c.pingWorker(), 'POST', '/v1/diagnostics/ping', undefined],
+    ['deleteTenant', (c) => c.deleteTenant('t1'), 'DELETE', '/v1/tenants/t1', undefined],
+    ['indexAsset (url)', (c) => c.indexAsset('photo:1', { url: 'https://img.example.com/a.jpg' }, { maxFaces: 5, metadata: { album: 'x' } }), 'POST', '/v1/assets/photo%3A1/index', { source: { url: 'https://img.example.com/a.jpg' }, maxFaces: 5, metadata: { album: 'x' } }],
+    ['indexAsset (s3)', (c) => c.indexAsset('a1', { s3: { bucket: 'photos', key: 'k/1.jpg' } }), 'POST', '/v1/assets/a1/index', { source: { s3: { bucket: 'photos', key: 'k/1.jpg' } } }],
+    ['getJob', (c) => c.getJob('j1'), 'GET', '/v1/jobs/j1', undefined],
+    ['getAssetFaces', (c) => c.getAssetFaces('a/1'), 'GET', '/v1/assets/a%2F1/faces', undefined],
+    ['listFaces', (c) => c.listFaces({ limit: 5, cursor: 'c' }), 'GET', '/v1/faces?limit=5&cursor=c', undefined],
+    ['searchFacesByImage (url)', (c) => c.searchFacesByImage({ url: 'https://x/q.jpg' }, { maxResults: 5, threshold: 0.4, maxQueryFaces: 2 }), 'POST', '/v1/search/faces-by-image', { source: { url: 'https://x/q.jpg' }, maxResults: 5, threshold: 0.4, maxQueryFaces: 2 }],
+    ['searchFacesByFace', (c) => c.searchFacesByFace('f1', { maxResults: 3 }), 'POST', '/v1/search/faces/f1', { maxResults: 3 }],
+    ['searchFacesByFace (defaults)', (c) => c.searchFacesByFace('f1'), 'POST', '/v1/search/faces/f1', {}],
+    ['verify (JSON)', (c) => c.verify({ faceId: 'f1' }, { s3: { bucket: 'b', key: 'k', versionId: 'v' } }, { threshold: 0.5 }), 'POST', '/v1/verify', { a: { faceId: 'f1' }, b: { source: { s3: { bucket: 'b', key: 'k', versionId: 'v' } } }, threshold: 0.5 }],
+    ['getDeletion', (c) => c.getDeletion('d1'), 'GET', '/v1/deletions/d1', undefined],
+    ['listDeletions', (c) => c.listDeletions({ limit: 2 }), 'GET', '/v1/deletions?limit=2', undefined],
   ])('%s', async (_name, call, method, path, body) => {
     const { client, calls } = recordingClient();
     await call(client);

@@ -1,24 +1,51 @@
+import { FacesearchWaitTimeoutError } from './facesearch.error';
 import { defaultSleep, encodePath, type FetchLike, HttpTransport, type SleepFn } from './http-transport';
+import {
+  DEFAULT_MAX_IMAGE_BYTES,
+  IMAGE_KINDS,
+  type ImageInput,
+  type ImageUpload,
+  isUploadKind,
+  kindOf,
+  readUpload,
+  sourceOf,
+  type VerifyInput,
+} from './image-input';
+import { multipartForm } from './multipart';
 import { Paginator } from './paginator';
-import type { MutationRequestOptions, RequestOptions } from './request-options';
+import type { MutationRequestOptions, RequestOptions, WaitOptions } from './request-options';
 import type {
   ApiKey,
   ApiKeyCreated,
   ApiKeyList,
+  AssetFaces,
   CreateApiKeyInput,
   CreateTenantInput,
   DataKeyRotation,
+  DeletionReceipt,
+  Face,
+  ImageSource,
+  IndexAssetParams,
+  IndexJob,
   ListApiKeysQuery,
   Liveness,
   Page,
   PageQuery,
   PingResult,
   Readiness,
+  S3ObjectRef,
+  SearchByFaceResult,
+  SearchByImageParams,
+  SearchByImageResult,
+  SearchParams,
   Settings,
   SettingsPatch,
   Tenant,
   TenantCreated,
+  TenantDeletion,
   TenantListItem,
+  VerifyParams,
+  VerifyResult,
 } from './types';
 import { SDK_VERSION } from './version';
 
@@ -39,6 +66,11 @@ export interface FacesearchClientOptions {
   sleep?: SleepFn;
   /** Jitter source in [0, 1); replace in tests for deterministic delays. */
   random?: () => number;
+  /**
+   * Uploads larger than this are refused before sending (`FacesearchImageTooLargeError`). Default
+   * 20 MB, the API's default limit; raise it if your server's `IMAGE_MAX_BYTES` is higher.
+   */
+  maxImageBytes?: number;
 }
 
 /**
@@ -48,6 +80,8 @@ export interface FacesearchClientOptions {
  */
 export class FacesearchClient {
   readonly #http: HttpTransport;
+  readonly #sleep: SleepFn;
+  readonly #maxImageBytes: number;
 
   constructor(options: FacesearchClientOptions) {
     const url = parseBaseUrl(options.baseUrl);
@@ -59,6 +93,8 @@ export class FacesearchClient {
     if (!fetchFn) throw new TypeError('No fetch available: use Node 20 or later, or pass options.fetch');
     const userAgent = [options.userAgent, `facesearch-sdk-js/${SDK_VERSION}`, `node/${process.versions.node}`].filter(Boolean).join(' ');
     if (/[\r\n]/.test(userAgent)) throw new TypeError('userAgent must not contain line breaks');
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#maxImageBytes = positiveInteger('maxImageBytes', options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES);
     this.#http = new HttpTransport({
       baseUrl: url,
       apiKey: options.apiKey,
@@ -66,7 +102,7 @@ export class FacesearchClient {
       maxRetries: nonNegative('maxRetries', options.maxRetries ?? 3),
       timeoutMs: positive('timeoutMs', options.timeoutMs ?? 30_000),
       userAgent,
-      sleep: options.sleep ?? defaultSleep,
+      sleep: this.#sleep,
       random: options.random ?? Math.random,
       now: Date.now,
     });
@@ -91,6 +127,15 @@ export class FacesearchClient {
   /** Tenant summary: counts, its KMS key, creation time. */
   getTenant(tenantId: string, options?: RequestOptions): Promise<Tenant> {
     return this.#http.request({ method: 'GET', path: `/v1/tenants/${encodePath(tenantId)}`, options });
+  }
+
+  /**
+   * Deletes a tenant (operator): 202 at once, every key of the tenant revoked; the purge (data keys
+   * destroyed first, then rows, index entries, snapshots) runs in the background. Follow the receipt
+   * with `getDeletion(deletionId)` or `waitForDeletion`.
+   */
+  deleteTenant(tenantId: string, options?: RequestOptions): Promise<TenantDeletion> {
+    return this.#http.request({ method: 'DELETE', path: `/v1/tenants/${encodePath(tenantId)}`, options });
   }
 
   // --- API keys (admin) ---
@@ -130,6 +175,113 @@ export class FacesearchClient {
     return this.#http.request({ method: 'POST', path: '/v1/settings/rotate-data-key', retry: 'keyed', options });
   }
 
+  // --- indexing (integrator, admin) ---
+
+  /**
+   * Indexes (or re-indexes) an asset's faces: 202 with the job, then asynchronous (`waitForJob`).
+   * Re-indexing replaces the asset's faces; the same asset and image always give the same job.
+   * An upload (`path`, `buffer`, `stream`) is sent as multipart, a `url` or `s3` source as JSON.
+   */
+  async indexAsset(assetId: string, image: ImageInput, params: IndexAssetParams = {}, options?: MutationRequestOptions): Promise<IndexJob> {
+    const { maxFaces, qualityFilter, callbackUrl, metadata } = params;
+    const fields = { maxFaces, qualityFilter, callbackUrl, metadata };
+    const body = await this.#imageBody(image, 'image', fields, options);
+    // The server derives the job id from (tenant, asset, image): a repeat cannot index twice.
+    return this.#http.request({ method: 'POST', path: `/v1/assets/${encodePath(assetId)}/index`, body, retry: 'keyed', options });
+  }
+
+  getJob(jobId: string, options?: RequestOptions): Promise<IndexJob> {
+    return this.#http.request({ method: 'GET', path: `/v1/jobs/${encodePath(jobId)}`, options });
+  }
+
+  /**
+   * Polls a job until it is `completed` or `failed`, and resolves with it either way (a failed job
+   * carries `error: { code, detail }`). Rejects with `FacesearchWaitTimeoutError` after `timeoutMs`.
+   */
+  waitForJob(jobId: string, wait: WaitOptions = {}): Promise<IndexJob> {
+    return this.#poll('Job', jobId, (o) => this.getJob(jobId, o), (j) => j.status === 'completed' || j.status === 'failed', wait);
+  }
+
+  /** The faces of an asset (404 when the asset has none indexed in this tenant). */
+  getAssetFaces(assetId: string, options?: RequestOptions): Promise<AssetFaces> {
+    return this.#http.request({ method: 'GET', path: `/v1/assets/${encodePath(assetId)}/faces`, options });
+  }
+
+  /** One page of the tenant's faces. */
+  listFaces(query: PageQuery = {}, options?: RequestOptions): Promise<Page<Face>> {
+    return this.#http.request({ method: 'GET', path: '/v1/faces', query: { limit: query.limit, cursor: query.cursor }, options });
+  }
+
+  /** Every face of the tenant, fetched page by page as the loop consumes them. */
+  iterateFaces(query: PageQuery = {}, options?: RequestOptions): Paginator<Face> {
+    return new Paginator((cursor) => this.listFaces({ limit: query.limit, cursor }, options), query.cursor);
+  }
+
+  // --- search (integrator, admin) ---
+
+  /**
+   * Where do the people of this image appear? Its faces (largest first, `maxQueryFaces`, default 1)
+   * each with their matches. The image is analysed in memory and never stored. 422 `no_face`
+   * (`FacesearchUnprocessableError`) when it has no usable face.
+   */
+  async searchFacesByImage(image: ImageInput, params: SearchByImageParams = {}, options?: RequestOptions): Promise<SearchByImageResult> {
+    const { maxResults, threshold, maxQueryFaces } = params;
+    const body = await this.#imageBody(image, 'image', { maxResults, threshold, maxQueryFaces }, options);
+    // A search changes nothing: safe to repeat.
+    return this.#http.request({ method: 'POST', path: '/v1/search/faces-by-image', body, retry: 'safe', options });
+  }
+
+  /** Faces that look like a stored face, the face itself excluded (404 when it is not in this tenant). */
+  searchFacesByFace(faceId: string, params: SearchParams = {}, options?: RequestOptions): Promise<SearchByFaceResult> {
+    const { maxResults, threshold } = params;
+    return this.#http.request({ method: 'POST', path: `/v1/search/faces/${encodePath(faceId)}`, body: { maxResults, threshold }, retry: 'safe', options });
+  }
+
+  /**
+   * Are `a` and `b` the same person? Each an image (its largest face) or a stored `{ faceId }`.
+   * Uploads go as multipart files `a`/`b` (a non-upload side then travels as a JSON form field);
+   * otherwise the body is JSON `{ a, b }`.
+   */
+  async verify(a: VerifyInput, b: VerifyInput, params: VerifyParams = {}, options?: RequestOptions): Promise<VerifyResult> {
+    const sides = { a: this.#side(a, 'a'), b: this.#side(b, 'b') };
+    let body: FormData | Record<string, unknown>;
+    if (sides.a.kind === 'upload' || sides.b.kind === 'upload') {
+      const files: Record<string, Awaited<ReturnType<typeof readUpload>>> = {};
+      const fields: Record<string, unknown> = {};
+      for (const [name, side] of Object.entries(sides)) {
+        if (side.kind === 'upload') files[name] = await readUpload(side.upload, this.#maxImageBytes);
+        else fields[name] = side.json;
+      }
+      options?.signal?.throwIfAborted();
+      body = multipartForm(files, { ...fields, threshold: params.threshold });
+    } else {
+      body = { a: sides.a.json, b: sides.b.json, threshold: params.threshold };
+    }
+    return this.#http.request({ method: 'POST', path: '/v1/verify', body, retry: 'safe', options });
+  }
+
+  // --- deletion receipts ---
+
+  /** A deletion receipt (admin, auditor; the operator for tenant deletions). */
+  getDeletion(deletionId: string, options?: RequestOptions): Promise<DeletionReceipt> {
+    return this.#http.request({ method: 'GET', path: `/v1/deletions/${encodePath(deletionId)}`, options });
+  }
+
+  /** One page of the tenant's receipts, newest first (admin, auditor). */
+  listDeletions(query: PageQuery = {}, options?: RequestOptions): Promise<Page<DeletionReceipt>> {
+    return this.#http.request({ method: 'GET', path: '/v1/deletions', query: { limit: query.limit, cursor: query.cursor }, options });
+  }
+
+  /** Every receipt of the tenant, newest first, page by page. */
+  iterateDeletions(query: PageQuery = {}, options?: RequestOptions): Paginator<DeletionReceipt> {
+    return new Paginator((cursor) => this.listDeletions({ limit: query.limit, cursor }, options), query.cursor);
+  }
+
+  /** Polls a receipt until it is `completed` or `failed`, and resolves with it either way. */
+  waitForDeletion(deletionId: string, wait: WaitOptions = {}): Promise<DeletionReceipt> {
+    return this.#poll('Deletion', deletionId, (o) => this.getDeletion(deletionId, o), (d) => d.status !== 'pending', wait);
+  }
+
   // --- operations ---
 
   /** Round trip gateway → queue → indexer worker → gateway (admin). */
@@ -149,6 +301,38 @@ export class FacesearchClient {
    */
   ready(options?: RequestOptions): Promise<Readiness> {
     return this.#http.request({ method: 'GET', path: '/health/ready', auth: false, retry: 'none', acceptStatuses: [503], options });
+  }
+
+  /** JSON `{ source, ...fields }`, or multipart with the upload under `fileField` and the fields as form fields. */
+  async #imageBody(image: ImageInput, fileField: string, fields: Record<string, unknown>, options?: RequestOptions): Promise<FormData | Record<string, unknown>> {
+    const kind = kindOf(image, 'image', IMAGE_KINDS);
+    if (!isUploadKind(kind)) return { source: sourceOf(image as { url: string } | { s3: S3ObjectRef }), ...fields };
+    const upload = await readUpload(image as ImageUpload, this.#maxImageBytes);
+    options?.signal?.throwIfAborted();
+    return multipartForm({ [fileField]: upload }, fields);
+  }
+
+  #side(input: VerifyInput, name: 'a' | 'b'): { kind: 'upload'; upload: ImageUpload } | { kind: 'json'; json: { source: ImageSource } | { faceId: string } | { personId: string } } {
+    const kind = kindOf(input, name, [...IMAGE_KINDS, 'faceId', 'personId']);
+    if (isUploadKind(kind)) return { kind: 'upload', upload: input as ImageUpload };
+    if (kind === 'faceId') return { kind: 'json', json: { faceId: String((input as { faceId: string }).faceId) } };
+    if (kind === 'personId') return { kind: 'json', json: { personId: String((input as { personId: string }).personId) } };
+    return { kind: 'json', json: { source: sourceOf(input as { url: string } | { s3: S3ObjectRef }) } };
+  }
+
+  /** Polls until `done`, sleeping `intervalMs` between polls, within `timeoutMs` in all. */
+  async #poll<T>(what: string, id: string, get: (o: RequestOptions) => Promise<T>, done: (value: T) => boolean, wait: WaitOptions): Promise<T> {
+    const timeoutMs = positive('timeoutMs', wait.timeoutMs ?? 600_000);
+    const intervalMs = positive('intervalMs', wait.intervalMs ?? 1000);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      wait.signal?.throwIfAborted();
+      const value = await get({ signal: wait.signal, requestId: wait.requestId });
+      if (done(value)) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new FacesearchWaitTimeoutError(id, timeoutMs, value, what);
+      await this.#sleep(Math.min(intervalMs, left), wait.signal);
+    }
   }
 }
 
@@ -171,5 +355,10 @@ function nonNegative(name: string, n: number): number {
 
 function positive(name: string, n: number): number {
   if (!Number.isFinite(n) || n <= 0) throw new TypeError(`${name} must be a positive number`);
+  return n;
+}
+
+function positiveInteger(name: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n <= 0) throw new TypeError(`${name} must be a positive integer`);
   return n;
 }

@@ -141,3 +141,42 @@ export class FacesearchNetworkError extends Error {
     this.name = 'FacesearchNetworkError';
   }
 }
+
+/**
+ * Thrown before anything is sent: an upload is larger than the API accepts (20 MB unless the
+ * client's `maxImageBytes` or the image's `maxBytes` says otherwise). The server would answer 413
+ * `too_large`; this saves uploading the bytes to learn it.
+ */
+export class FacesearchImageTooLargeError extends Error {
+  readonly code = 'too_large';
+
+  constructor(
+    /** The limit applied. */
+    readonly maxBytes: number,
+    /** The image's size, when known before reading it all (a path, a buffer); a stream stops at the limit. */
+    readonly size?: number,
+    path?: string,
+  ) {
+    const what = path === undefined ? 'The image' : `The image ${JSON.stringify(path)}`;
+    const size_ = size === undefined ? `more than ${formatBytes(maxBytes)}` : formatBytes(size);
+    super(`${what} is ${size_}, over the limit of ${formatBytes(maxBytes)}. Downscale it, or pass maxBytes if your server accepts more.`);
+    this.name = 'FacesearchImageTooLargeError';
+  }
+}
+
+/** `waitForJob`/`waitForDeletion` ran out of time; `last` is what the server said on the last poll. */
+export class FacesearchWaitTimeoutError<T = unknown> extends Error {
+  constructor(
+    readonly id: string,
+    readonly timeoutMs: number,
+    readonly last: T,
+    what: string,
+  ) {
+    super(`${what} ${id} did not finish within ${timeoutMs} ms (last status: ${String((last as { status?: unknown } | undefined)?.status)})`);
+    this.name = 'FacesearchWaitTimeoutError';
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB (${n} bytes)` : `${n} bytes`;
+}

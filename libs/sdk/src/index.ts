@@ -5,6 +5,7 @@ export {
   FacesearchConflictError,
   FacesearchError,
   type FacesearchErrorInit,
+  FacesearchImageTooLargeError,
   type FacesearchErrorKind,
   FacesearchInternalError,
   FacesearchNetworkError,
@@ -17,10 +18,20 @@ export {
   FacesearchUnprocessableError,
   FacesearchUnsupportedMediaError,
   FacesearchValidationError,
+  FacesearchWaitTimeoutError,
 } from './facesearch.error';
 export type { FetchLike, SleepFn } from './http-transport';
+export {
+  DEFAULT_MAX_IMAGE_BYTES,
+  type ImageFromBuffer,
+  type ImageFromPath,
+  type ImageFromStream,
+  type ImageInput,
+  type ImageUpload,
+  type VerifyInput,
+} from './image-input';
 export { Paginator } from './paginator';
-export type { MutationRequestOptions, RequestOptions } from './request-options';
+export type { MutationRequestOptions, RequestOptions, WaitOptions } from './request-options';
 export * from './types';
 export { SDK_VERSION } from './version';
 export {

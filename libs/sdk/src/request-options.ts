@@ -19,3 +19,15 @@ export interface MutationRequestOptions extends RequestOptions {
    */
   idempotencyKey?: string;
 }
+
+/** Options of `waitForJob` and `waitForDeletion`, which poll until the work has ended. */
+export interface WaitOptions {
+  /** Gives up after this long, in all (not per request), with `FacesearchWaitTimeoutError`. Default 600000 (10 min). */
+  timeoutMs?: number;
+  /** Pause between polls. Default 1000. */
+  intervalMs?: number;
+  /** Cancels the wait (and the poll in flight); it rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Sent as `X-Request-Id` with every poll. */
+  requestId?: string;
+}

@@ -161,3 +161,175 @@ export interface ProblemDetails {
   requestId?: string;
   errors?: FieldError[];
 }
+
+// --- images ---
+
+/** An object in S3 the service can read (its role must be allowed to). */
+export interface S3ObjectRef {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+/** Where the service fetches an image itself (JSON `source`): an http(s) URL (SSRF rules apply) or S3. */
+export type ImageSource = { url: string } | { s3: S3ObjectRef };
+
+/** Codes of the image errors of synchronous calls (problem `code`) and of failed jobs (`error.code`). */
+export type ImageErrorCode = 'unsupported_format' | 'too_large' | 'too_many_pixels' | 'corrupt_image' | 'no_face';
+
+/** A box relative to the image as displayed (EXIF orientation applied), each value in 0..1. */
+export interface BoundingBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+// --- indexing ---
+
+export type JobStatus = 'queued' | 'active' | 'completed' | 'failed';
+
+export type UnindexedFaceReason = 'too_small' | 'low_confidence' | 'low_sharpness' | 'extreme_pose' | 'exceeds_max_faces';
+
+/** Why a job failed (API.md, "Image input and job errors"). */
+export type JobErrorCode =
+  | 'unsupported_format'
+  | 'corrupt_image'
+  | 'too_many_pixels'
+  | 'too_large'
+  | 'source_forbidden'
+  | 'source_unreachable'
+  | 'source_not_found'
+  | 'timeout'
+  | 'cancelled';
+
+/** Optional fields of `POST /v1/assets/{assetId}/index`. */
+export interface IndexAssetParams {
+  /** At most this many faces are indexed, largest first (1..1000; default: the tenant's `maxFacesPerImage`). */
+  maxFaces?: number;
+  /** Overrides the tenant's `qualityFilter` for this image. */
+  qualityFilter?: QualityFilter;
+  /** Receives a signed POST (`Facesearch-Signature`) when the job ends. */
+  callbackUrl?: string;
+  /** Your own string values, kept with the job. */
+  metadata?: Record<string, string>;
+}
+
+/** An index job, as `indexAsset` answers (202) and `getJob` reads it. */
+export interface IndexJob {
+  jobId: string;
+  assetId: string;
+  status: JobStatus;
+  facesIndexed: number;
+  /** Faces found but not indexed, and why. */
+  unindexedFaces: { reason: UnindexedFaceReason }[];
+  /** Only on a failed job. */
+  error?: { code: JobErrorCode; detail: string };
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface Face {
+  faceId: string;
+  assetId: string;
+  boundingBox: BoundingBox;
+  /** Detector confidence, 0..1. */
+  confidence: number;
+  /** Quality measures (sharpness, pose…), by name. */
+  quality: Record<string, number>;
+  personId?: string;
+  /** Models that produced the embedding, e.g. `yunet-arcface-v1@1`. */
+  modelSet: string;
+  indexedAt: string;
+}
+
+export interface AssetFaces {
+  assetId: string;
+  faces: Face[];
+}
+
+// --- search ---
+
+export interface SearchParams {
+  /** 1..1000, server default 20. */
+  maxResults?: number;
+  /** Minimum similarity 0..1; default: the tenant's `matchThreshold`. */
+  threshold?: number;
+}
+
+export interface SearchByImageParams extends SearchParams {
+  /** Faces of the query image to search with, largest first: 1..20, server default 1. */
+  maxQueryFaces?: number;
+}
+
+export interface FaceMatch {
+  faceId: string;
+  assetId: string;
+  /** 0..1; matches are sorted by it, highest first. */
+  similarity: number;
+  boundingBox: BoundingBox;
+  personId?: string;
+}
+
+export interface QueryFace {
+  /** Where this face is in the query image. */
+  boundingBox: BoundingBox;
+  confidence: number;
+  matches: FaceMatch[];
+}
+
+export interface SearchByImageResult {
+  queryFaces: QueryFace[];
+}
+
+export interface SearchByFaceResult {
+  /** The face searched with is never among them. */
+  matches: FaceMatch[];
+}
+
+export interface VerifyParams {
+  /** 0..1; default: the tenant's `matchThreshold`. */
+  threshold?: number;
+}
+
+export interface VerifyResult {
+  match: boolean;
+  similarity: number;
+  /** The threshold `match` was decided with. */
+  threshold: number;
+}
+
+// --- deletions ---
+
+export interface TenantDeletion {
+  /** Receipt id: follow it with `getDeletion`. */
+  deletionId: string;
+}
+
+export type DeletionScopeType = 'face' | 'asset' | 'person' | 'faceData' | 'tenant';
+
+export type DeletionStatus = 'pending' | 'completed' | 'failed';
+
+export interface DeletionCounts {
+  faces: number;
+  embeddings: number;
+  indexEntries: number;
+  snapshotsRewritten: number;
+  jobsCancelled: number;
+  /** Further counts of the scope (e.g. `dataKeysDestroyed` for a tenant). */
+  [name: string]: number;
+}
+
+/** A deletion receipt (API.md, "Face Data Delete API"). */
+export interface DeletionReceipt {
+  deletionId: string;
+  scope: { type: DeletionScopeType; id: string | null };
+  status: DeletionStatus;
+  requestedAt: string;
+  completedAt: string | null;
+  /** Who asked, e.g. `{ type: 'operator' }` or `{ type: 'apiKey', keyId }`. */
+  requestedBy: Record<string, string>;
+  counts: DeletionCounts;
+  /** `searchable`: deleted faces still findable afterwards (0), or null while pending. */
+  verified: { searchable: number | null };
+}
