@@ -1,0 +1,114 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { BruteforceSearch } from 'hnswlib-node';
+import { type HnswlibModule } from './hnswlib-loader';
+import { IdTable } from './id-table';
+import { type EngineParams, type SearchOutcome, type TenantVectorIndex } from './tenant-index';
+
+const MIN_CAPACITY = 64;
+
+/**
+ * Exact search for small tenants: hnswlib's SIMD brute-force scan over a packed copy of the vectors.
+ * Inserts are a copy (no graph to build), removal is real. hnswlib's BruteforceSearch cannot grow and
+ * its removePoint is unsafe (it reads an erased map node), so the scan table is rebuilt from the packed
+ * copy when it fills up and after removals; both are cheap at this size (≤ exactScanMax).
+ */
+export class FlatIndex implements TenantVectorIndex {
+  readonly kind = 'flat' as const;
+  private scan: BruteforceSearch;
+  private scanCapacity: number;
+  private vectors: Float32Array;
+  private stale = false;
+
+  constructor(
+    private readonly lib: HnswlibModule,
+    private readonly params: EngineParams,
+    readonly ids: IdTable = new IdTable(),
+    capacity = MIN_CAPACITY,
+    vectors?: Float32Array,
+  ) {
+    this.vectors = vectors ?? new Float32Array(Math.max(capacity, ids.labels.length, MIN_CAPACITY) * params.dims);
+    this.scanCapacity = Math.max(MIN_CAPACITY, capacity, ids.live);
+    this.scan = this.buildScan(this.scanCapacity);
+  }
+
+  static async load(lib: HnswlibModule, params: EngineParams, ids: IdTable, path: string): Promise<FlatIndex> {
+    const bytes = await readFile(path);
+    if (bytes.length !== ids.labels.length * params.dims * 4) throw new Error('flat snapshot body has the wrong length');
+    const vectors = new Float32Array(Math.max(ids.labels.length, MIN_CAPACITY) * params.dims);
+    new Uint8Array(vectors.buffer).set(bytes);
+    bytes.fill(0);
+    return new FlatIndex(lib, params, ids, Math.ceil(ids.live * 1.25), vectors);
+  }
+
+  capacity(): number {
+    return this.scanCapacity;
+  }
+
+  insert(faceId: string, vector: Float32Array | number[]): void {
+    const label = this.ids.assign(faceId);
+    const dims = this.params.dims;
+    if ((label + 1) * dims > this.vectors.length) {
+      const grown = new Float32Array(Math.max(this.vectors.length * 2, (label + 1) * dims));
+      grown.set(this.vectors);
+      this.vectors.fill(0);
+      this.vectors = grown;
+    }
+    this.vectors.set(vector, label * dims);
+    if (this.stale) return;
+    if (this.ids.live > this.scanCapacity) {
+      this.stale = true;
+      return;
+    }
+    this.scan.addPoint(Array.isArray(vector) ? vector : Array.from(vector), label);
+  }
+
+  remove(faceId: string): boolean {
+    const label = this.ids.remove(faceId);
+    if (label === undefined) return false;
+    this.vectors.fill(0, label * this.params.dims, (label + 1) * this.params.dims);
+    this.stale = true;
+    return true;
+  }
+
+  search(query: number[], k: number): SearchOutcome {
+    if (this.stale) this.refresh();
+    const n = Math.min(k, this.scan.getCurrentCount());
+    if (n <= 0) return { labels: [], distances: [] };
+    const r = this.scan.searchKnn(query, n);
+    return { labels: r.neighbors, distances: r.distances };
+  }
+
+  vectorOf(label: number): Float32Array {
+    return this.vectors.subarray(label * this.params.dims, (label + 1) * this.params.dims);
+  }
+
+  bytes(): number {
+    return this.vectors.byteLength + this.scanCapacity * (this.params.dims * 4 + 56) + this.ids.bytes();
+  }
+
+  async writeBody(path: string): Promise<void> {
+    const used = this.vectors.subarray(0, this.ids.labels.length * this.params.dims);
+    await writeFile(path, new Uint8Array(used.buffer, used.byteOffset, used.byteLength), { mode: 0o600 });
+  }
+
+  release(): void {
+    this.scan.initIndex(1);
+    this.vectors.fill(0);
+    this.vectors = new Float32Array(0);
+  }
+
+  /** Rebuilds the scan table from the packed vectors (after removals, or when it is full). */
+  private refresh(): void {
+    this.scanCapacity = Math.max(MIN_CAPACITY, Math.ceil(this.ids.live * 1.5));
+    this.scan.initIndex(1);
+    this.scan = this.buildScan(this.scanCapacity);
+    this.stale = false;
+  }
+
+  private buildScan(capacity: number): BruteforceSearch {
+    const scan = new this.lib.BruteforceSearch('ip', this.params.dims);
+    scan.initIndex(capacity);
+    for (const [, label] of this.ids.liveEntries()) scan.addPoint(Array.from(this.vectorOf(label)), label);
+    return scan;
+  }
+}

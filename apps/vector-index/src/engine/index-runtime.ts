@@ -1,0 +1,36 @@
+import { type Logger } from '@nestjs/common';
+import { type VectorIndexOptions } from '../vector-index.options';
+import { readCpuFeatures, type CpuFeatures } from './cpu-features';
+import { chooseHnswlib, type HnswlibChoice } from './hnswlib-loader';
+import { IndexWorkerPool } from './index-worker-pool';
+import { type EngineParams } from './tenant-index';
+
+export interface IndexRuntime {
+  readonly pool: IndexWorkerPool;
+  readonly cpu: CpuFeatures;
+  readonly hnswlib: HnswlibChoice;
+  readonly params: EngineParams;
+}
+
+export function engineParams(o: VectorIndexOptions): EngineParams {
+  return { dims: o.dims, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch, exactScanMax: o.exactScanMax, seed: o.seed, sliceMs: o.sliceMs };
+}
+
+/** Reads the CPU's SIMD flags, picks the hnswlib build they allow, logs both, and starts the workers. */
+export async function startIndexRuntime(options: VectorIndexOptions, logger: Logger, onWorkerLost: (worker: number) => void): Promise<IndexRuntime> {
+  const cpu = readCpuFeatures();
+  const hnswlib = chooseHnswlib(options.simdAddonDir, cpu, options.hnswlib);
+  logger.log({
+    msg: 'vector index engine',
+    cpu: { model: cpu.model, avx: cpu.avx, avx2: cpu.avx2, fma: cpu.fma, avx512f: cpu.avx512f },
+    hnswlib: hnswlib.build,
+    reason: hnswlib.reason,
+    workers: options.workerThreads,
+  });
+  if (hnswlib.build === 'portable' && cpu.avx2) {
+    logger.warn({ msg: 'running the portable hnswlib build on a CPU with AVX2: searches are ~2x slower; run infra/scripts/build-hnswlib-simd.mjs' });
+  }
+  const params = engineParams(options);
+  const pool = await IndexWorkerPool.start({ modulePath: hnswlib.modulePath, params }, options.workerThreads, onWorkerLost);
+  return { pool, cpu, hnswlib, params };
+}

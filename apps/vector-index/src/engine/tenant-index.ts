@@ -1,0 +1,43 @@
+import { type IdTable } from './id-table';
+
+export type IndexKind = 'flat' | 'hnsw';
+
+/** Settings every tenant index of a replica shares. */
+export interface EngineParams {
+  readonly dims: number;
+  /** HNSW graph degree (M) and build beam (efConstruction). */
+  readonly m: number;
+  readonly efConstruction: number;
+  /** HNSW search beam; a search for k > efSearch uses k. */
+  readonly efSearch: number;
+  /** Tenants up to this many faces are searched exactly (flat); above it they move to HNSW. */
+  readonly exactScanMax: number;
+  readonly seed: number;
+  /** Longest stretch a worker computes before it lets other messages (searches) through. */
+  readonly sliceMs: number;
+}
+
+export interface SearchOutcome {
+  labels: number[];
+  distances: number[];
+}
+
+/** One tenant's vectors in a worker: exact (flat) or HNSW. Vectors given to it are unit length. */
+export interface TenantVectorIndex {
+  readonly kind: IndexKind;
+  readonly ids: IdTable;
+  capacity(): number;
+  /** Adds a face the IdTable accepts (the caller checks) under a new label. */
+  insert(faceId: string, vector: Float32Array | number[]): void;
+  /** Removes a face; true if it was live. */
+  remove(faceId: string): boolean;
+  /** Nearest labels by inner-product distance (1 - cosine), ascending. k ≤ live count. */
+  search(query: number[], k: number): SearchOutcome;
+  vectorOf(label: number): Float32Array | number[];
+  /** Estimated memory (native and heap). */
+  bytes(): number;
+  /** Writes the vectors (flat: raw Float32 LE by label; hnsw: hnswlib's index file) to path. */
+  writeBody(path: string): Promise<void>;
+  /** Frees native memory now rather than at garbage collection. The index is unusable afterwards. */
+  release(): void;
+}

@@ -1,0 +1,76 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { type HnswlibPreference } from './engine/hnswlib-loader';
+
+/** Tunables of the vector-index service (code-level; AppConfig carries what the operator sets). */
+export interface VectorIndexOptions {
+  /** Embedding length (the face engine's 512). */
+  dims: number;
+  /** HNSW graph degree and build beam. */
+  m: number;
+  efConstruction: number;
+  /** HNSW search beam (a search for more than efSearch results uses k). */
+  efSearch: number;
+  /** Tenants with up to this many faces are searched exactly; bigger ones use HNSW (see bench:vector's crossover). */
+  exactScanMax: number;
+  /** Worker threads holding the indexes (tenants hashed across them). */
+  workerThreads: number;
+  /** How often loaded tenants are caught up with the database, compacted and snapshotted if changed. 0 = never. */
+  snapshotIntervalMs: number;
+  /** After a removal, the snapshot is rewritten this soon (so removed vectors leave blob storage). */
+  deletionSnapshotDelayMs: number;
+  /** Compact when mark-deleted entries exceed this share of the index (and minCompactDeleted). */
+  compactDeletedRatio: number;
+  minCompactDeleted: number;
+  /** How long a search waits for its tenant to load before answering 503 tenant_loading. */
+  loadWaitMs: number;
+  /** How long a removal waits for its tenant to load (a removal must reach a snapshotted tenant). */
+  removeLoadWaitMs: number;
+  /** Rows re-read below a snapshot's watermark, for transactions that committed out of seq order. */
+  catchUpLookbackSeq: number;
+  /** Rows per EmbeddingSource batch. */
+  sourceBatchSize: number;
+  /** Longest stretch a worker computes before it lets searches through. */
+  sliceMs: number;
+  /** Where plaintext index files exist while a snapshot is sealed or opened (default /dev/shm, else the temp folder). */
+  scratchDir?: string;
+  /** Which hnswlib build to run: the SIMD one when usable (auto), or forced. */
+  hnswlib: HnswlibPreference;
+  /** Output folder of infra/scripts/build-hnswlib-simd.mjs. */
+  simdAddonDir: string;
+  /** Largest request body (an add of 5000 faces is ~14 MB). */
+  maxBodyBytes: number;
+  seed: number;
+}
+
+export const DEFAULT_VECTOR_INDEX_OPTIONS: VectorIndexOptions = {
+  dims: 512,
+  m: 16,
+  efConstruction: 200,
+  efSearch: 64,
+  exactScanMax: 2000,
+  workerThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),
+  snapshotIntervalMs: 5 * 60_000,
+  deletionSnapshotDelayMs: 5_000,
+  compactDeletedRatio: 0.1,
+  minCompactDeleted: 100,
+  loadWaitMs: 2_000,
+  removeLoadWaitMs: 25_000,
+  catchUpLookbackSeq: 10_000,
+  sourceBatchSize: 1000,
+  sliceMs: 10,
+  hnswlib: 'auto',
+  simdAddonDir: resolve(process.cwd(), '.cache/hnswlib-simd'),
+  maxBodyBytes: 32 * 1024 * 1024,
+  seed: 100,
+};
+
+export function resolveVectorIndexOptions(overrides: Partial<VectorIndexOptions> = {}): VectorIndexOptions {
+  const o = { ...DEFAULT_VECTOR_INDEX_OPTIONS, ...overrides };
+  const positive = ['dims', 'm', 'efConstruction', 'efSearch', 'workerThreads', 'sourceBatchSize', 'sliceMs', 'maxBodyBytes'] as const;
+  for (const key of positive) if (!Number.isInteger(o[key]) || o[key] < 1) throw new RangeError(`${key} must be a positive integer`);
+  if (!(o.compactDeletedRatio > 0 && o.compactDeletedRatio < 1)) throw new RangeError('compactDeletedRatio must be between 0 and 1');
+  return o;
+}
+
+export const VECTOR_INDEX_OPTIONS = Symbol('VECTOR_INDEX_OPTIONS');
