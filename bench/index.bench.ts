@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   await indexer.init();
   apps.push(indexer);
 
-  const call = async (method: string, path: string, key: string, body?: BodyInit, json?: unknown) => {
+  const call = async (method: string, path: string, key: string, body?: FormData, json?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TenantId } from '@app/contracts';
+import { signWebhook } from '@app/indexing';
 import { FaceRepository, TenantDb } from '@app/persistence';
 import { captureLogs, FACES_DIR, installTestModels } from '@app/testing';
 import { IndexerModule } from '../../indexer/src/indexer.module';
@@ -130,6 +131,44 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
     expect((await gateway.http().post('/v1/index-jobs').set(bearer(integratorKey)).send({ items: [] })).status).toBe(400);
     const tooMany = Array.from({ length: 1001 }, (_, i) => ({ assetId: `a${i}`, source: { url: 'https://example.com/x.jpg' } }));
     expect((await gateway.http().post('/v1/index-jobs').set(bearer(integratorKey)).send({ items: tooMany })).status).toBe(400);
+  });
+
+  it('calls back the callbackUrl when the job ends, signed with the tenant\'s webhook secret', async () => {
+    const received: { body: string; signature: string }[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push({ body, signature: String(req.headers['facesearch-signature']) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const port = (hook.address() as { port: number }).port;
+    try {
+      const { adminKey } = await createTenant(gateway, 'Hook Co');
+      const secret = 'whsec-test-0123456789abcdef';
+      await gateway.http().patch('/v1/settings').set(bearer(adminKey)).send({ webhookSecret: secret }).expect(200);
+      const res = await gateway.http().post('/v1/assets/hooked/index').set(bearer(adminKey))
+        .field('callbackUrl', `http://127.0.0.1:${port}/hook`).attach('image', photo('img5.jpg'), 'a.jpg').expect(202);
+      await waitForJob(res.body.jobId, adminKey);
+      for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(received).toHaveLength(1);
+      const event = JSON.parse(received[0].body);
+      expect(event).toMatchObject({ type: 'index.job.completed', job: { jobId: res.body.jobId, assetId: 'hooked', facesIndexed: 1 } });
+      const t = Number(/t=(\d+)/.exec(received[0].signature)![1]);
+      expect(received[0].signature).toBe(signWebhook(secret, received[0].body, t));
+      expect(received[0].signature).not.toBe(signWebhook('another-secret-0123456789', received[0].body, t));
+      expect(Math.abs(Date.now() / 1000 - t)).toBeLessThan(60);
+    } finally {
+      await new Promise((r) => hook.close(r));
+    }
+  });
+
+  it('refuses a callbackUrl with a forbidden scheme or credentials synchronously', async () => {
+    const res = await gateway.http().post('/v1/assets/x2/index').set(bearer(integratorKey)).send({ source: { url: `${imagesUrl}/couple.jpg` }, callbackUrl: 'https://user:pw@example.com/hook' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('source_forbidden');
   });
 
   it('never shows one tenant\'s jobs or faces to another (404)', async () => {

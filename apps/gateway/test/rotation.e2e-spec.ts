@@ -44,7 +44,7 @@ describe('POST /v1/settings/rotate-data-key (gateway + indexer)', () => {
       })), new Date());
     });
     const res = await gateway.http().post('/v1/settings/rotate-data-key').set(bearer(adminKey)).expect(202);
-    expect(res.body).toEqual({ version: 2, previousVersion: 1, jobId: `rotate-data-key:${tenantId}:2` });
+    expect(res.body).toEqual({ version: 2, previousVersion: 1, jobId: `rotate-data-key.${tenantId}.2` });
 
     const keys = gateway.app.get(TenantKeyService);
     const id = TenantId.parse(tenantId);

@@ -1,21 +1,29 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
 import {
   FacesearchAuthenticationError,
   FacesearchClient,
   type FacesearchClientOptions,
   FacesearchConflictError,
   FacesearchError,
+  FacesearchImageTooLargeError,
   FacesearchNotFoundError,
   FacesearchPermissionError,
   FacesearchRateLimitError,
+  FacesearchTooLargeError,
   FacesearchUnavailableError,
+  FacesearchUnprocessableError,
+  FacesearchUnsupportedMediaError,
   FacesearchValidationError,
+  type Face,
   type TenantListItem,
 } from '@app/sdk';
-import { captureLogs } from '@app/testing';
+import { captureLogs, FACES_DIR, installTestModels } from '@app/testing';
 import { IndexerModule } from '../../indexer/src/indexer.module';
 import { type GatewayHarness, startGateway } from './gateway-harness';
 import { startRedisServer } from './redis-server';
@@ -243,5 +251,156 @@ describe('@app/sdk with Redis down (fail closed)', () => {
       await h?.close();
       await redis.stop();
     }
+  });
+});
+
+describe('@app/sdk indexing, verify and tenant deletion against the gateway and an in-process indexer (real face engine)', () => {
+  const photo = (f: string) => resolve(FACES_DIR, 'deepface', f);
+  let h: GatewayHarness;
+  let indexer: INestApplication;
+  let baseUrl: string;
+  let operator: FacesearchClient;
+  let tenantId: string;
+  let admin: FacesearchClient;
+  let integrator: FacesearchClient;
+  const client = (apiKey: string, extra: Partial<FacesearchClientOptions> = {}) => new FacesearchClient({ baseUrl, apiKey, timeoutMs: 20_000, ...extra });
+  const wait = { intervalMs: 100, timeoutMs: 60_000 };
+
+  beforeAll(async () => {
+    const modelsDir = installTestModels();
+    h = await startGateway({ FACESEARCH_MODELS_DIR: modelsDir, INDEXER_CONCURRENCY: '2' });
+    indexer = await NestFactory.create(IndexerModule.forRoot({ ...h.config, indexer: { ...h.config.indexer, port: 0 } }), {
+      logger: captureLogs('warn').logger,
+    });
+    await indexer.init();
+    baseUrl = await listen(h);
+    operator = client(h.operatorToken);
+    const tenant = await operator.createTenant({ name: 'SDK Indexing Co' });
+    tenantId = tenant.tenantId;
+    admin = client(tenant.adminApiKey);
+    integrator = client((await admin.createApiKey({ name: 'dam-sync', role: 'integrator' })).key);
+  }, 120_000);
+  afterAll(async () => {
+    await indexer?.close();
+    await h?.close();
+  });
+
+  it('indexes a photo by path: 202 queued, waitForJob → completed with 1 face, getAssetFaces', async () => {
+    const accepted = await integrator.indexAsset('img1.jpg', { path: photo('img1.jpg') }, { maxFaces: 5, metadata: { album: 'sdk-e2e' } });
+    expect(accepted).toMatchObject({ jobId: expect.stringMatching(/^[0-9a-f-]{36}$/), assetId: 'img1.jpg', status: 'queued', facesIndexed: 0, unindexedFaces: [], completedAt: null });
+
+    const job = await integrator.waitForJob(accepted.jobId, wait);
+    expect(job).toMatchObject({ jobId: accepted.jobId, assetId: 'img1.jpg', status: 'completed', facesIndexed: 1, completedAt: expect.any(String) });
+    expect(job.error).toBeUndefined();
+    await expect(integrator.getJob(accepted.jobId)).resolves.toEqual(job);
+
+    const { assetId, faces } = await integrator.getAssetFaces('img1.jpg');
+    expect(assetId).toBe('img1.jpg');
+    expect(faces).toHaveLength(1);
+    const [face] = faces;
+    expect(face).toMatchObject({ faceId: expect.stringMatching(/^[0-9a-f-]{36}$/), assetId: 'img1.jpg', modelSet: expect.stringMatching(/^yunet-arcface-v1@/), indexedAt: expect.any(String) });
+    const { left, top, width, height } = face.boundingBox;
+    for (const v of [left, top, width, height]) expect(v).toBeGreaterThanOrEqual(0);
+    expect(left + width).toBeLessThanOrEqual(1);
+    expect(top + height).toBeLessThanOrEqual(1);
+    expect(face.confidence).toBeGreaterThan(0.5);
+  }, 90_000);
+
+  it('indexes a stream and a buffer too; the same image again is the same job; iterateFaces walks every page', async () => {
+    const fromStream = await integrator.indexAsset('img2.jpg', { stream: createReadStream(photo('img2.jpg')), filename: 'img2.jpg' });
+    const fromBuffer = await integrator.indexAsset('img3.jpg', { buffer: readFileSync(photo('img3.jpg')) });
+    for (const j of [fromStream, fromBuffer]) expect(await integrator.waitForJob(j.jobId, wait)).toMatchObject({ status: 'completed', facesIndexed: 1 });
+    const again = await integrator.indexAsset('img2.jpg', { path: photo('img2.jpg') });
+    expect(again).toMatchObject({ jobId: fromStream.jobId, status: 'completed' });
+
+    const pages: number[] = [];
+    const seen: Face[] = [];
+    for await (const page of integrator.iterateFaces({ limit: 2 }).pages()) {
+      pages.push(page.items.length);
+      seen.push(...page.items);
+    }
+    expect(pages).toEqual([2, 1]);
+    expect(seen.map((f) => f.assetId).sort()).toEqual(['img1.jpg', 'img2.jpg', 'img3.jpg']);
+    expect(new Set(seen.map((f) => f.faceId)).size).toBe(3);
+    const all: string[] = [];
+    for await (const f of integrator.iterateFaces()) all.push(f.faceId);
+    expect(all.sort()).toEqual(seen.map((f) => f.faceId).sort());
+  }, 90_000);
+
+  it('a job that fails says why; unknown ids are 404', async () => {
+    const text = await integrator.indexAsset('notes.txt', { buffer: Buffer.from('hello, not an image'), filename: 'notes.jpg' });
+    expect(await integrator.waitForJob(text.jobId, wait)).toMatchObject({ status: 'failed', facesIndexed: 0, error: { code: 'unsupported_format', detail: expect.any(String) } });
+    await expect(integrator.getJob(randomUUID())).rejects.toBeInstanceOf(FacesearchNotFoundError);
+    await expect(integrator.waitForJob(randomUUID(), wait)).rejects.toBeInstanceOf(FacesearchNotFoundError);
+    await expect(integrator.getAssetFaces('never-indexed')).rejects.toMatchObject({ status: 404, kind: 'not_found' });
+  }, 60_000);
+
+  it('maps the synchronous image errors: 400 bad asset id, 413 too_large (server limit), 415 unsupported_format, 422 no_face', async () => {
+    const badId = await caught(integrator.indexAsset('bad id', { url: 'https://example.com/a.jpg' }));
+    expect(badId).toBeInstanceOf(FacesearchValidationError);
+
+    // Refused client-side first; past that (maxBytes raised) the server's own limit answers.
+    const big = Buffer.alloc(21 * 1024 * 1024, 1);
+    await expect(integrator.indexAsset('big', { buffer: big })).rejects.toBeInstanceOf(FacesearchImageTooLargeError);
+    const tooLarge = await caught(integrator.indexAsset('big', { buffer: big, maxBytes: 32 * 1024 * 1024 }));
+    expect(tooLarge).toBeInstanceOf(FacesearchTooLargeError);
+    expect(tooLarge).toMatchObject({ status: 413, code: 'too_large' });
+
+    // Search analyses the query before it asks the vector index: these answer without one.
+    const unsupported = await caught(integrator.searchFacesByImage({ buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }));
+    expect(unsupported).toBeInstanceOf(FacesearchUnsupportedMediaError);
+    expect(unsupported).toMatchObject({ status: 415, code: 'unsupported_format' });
+    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+    const noFace = await caught(integrator.searchFacesByImage({ buffer: blank, filename: 'blank.png' }, { maxResults: 5, maxQueryFaces: 2 }));
+    expect(noFace).toBeInstanceOf(FacesearchUnprocessableError);
+    expect(noFace).toMatchObject({ status: 422, code: 'no_face' });
+    await expect(integrator.verify({ buffer: blank }, { path: photo('img1.jpg') })).rejects.toMatchObject({ status: 422, code: 'no_face' });
+  }, 60_000);
+
+  it('verify(): an upload against a stored face (multipart + JSON field), and two stored faces (JSON)', async () => {
+    const [img1] = (await integrator.getAssetFaces('img1.jpg')).faces;
+    const [img2] = (await integrator.getAssetFaces('img2.jpg')).faces;
+    const [img3] = (await integrator.getAssetFaces('img3.jpg')).faces;
+
+    const same = await integrator.verify({ path: photo('img4.jpg') }, { faceId: img1.faceId });
+    expect(same).toMatchObject({ match: true, threshold: 0.3 });
+    expect(same.similarity).toBeGreaterThan(0.3);
+    const reversed = await integrator.verify({ faceId: img1.faceId }, { path: photo('img4.jpg') }, { threshold: 0.99 });
+    expect(reversed).toEqual({ match: false, similarity: same.similarity, threshold: 0.99 });
+
+    await expect(integrator.verify({ faceId: img1.faceId }, { faceId: img2.faceId })).resolves.toMatchObject({ match: true });
+    const other = await integrator.verify({ faceId: img1.faceId }, { faceId: img3.faceId });
+    expect(other.match).toBe(false);
+    expect(other.similarity).toBeLessThan(same.similarity);
+    await expect(integrator.verify({ faceId: img1.faceId }, { faceId: randomUUID() })).rejects.toBeInstanceOf(FacesearchNotFoundError);
+  }, 60_000);
+
+  it('deleteTenant(): 202 receipt id, keys revoked at once, waitForDeletion → completed receipt', async () => {
+    const { deletionId } = await operator.deleteTenant(tenantId);
+    expect(deletionId).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(integrator.listFaces()).rejects.toBeInstanceOf(FacesearchAuthenticationError);
+
+    const receipt = await operator.waitForDeletion(deletionId, wait);
+    expect(receipt).toMatchObject({
+      deletionId,
+      scope: { type: 'tenant', id: tenantId },
+      status: 'completed',
+      requestedBy: { type: 'operator' },
+      completedAt: expect.any(String),
+      counts: { faces: 3, embeddings: 3 },
+      verified: { searchable: 0 },
+    });
+    await expect(operator.getDeletion(deletionId)).resolves.toEqual(receipt);
+    await expect(operator.getTenant(tenantId)).rejects.toBeInstanceOf(FacesearchNotFoundError);
+    await expect(operator.deleteTenant(tenantId)).rejects.toBeInstanceOf(FacesearchNotFoundError);
+  }, 60_000);
+
+  it('listDeletions()/iterateDeletions(): a tenant admin reads its receipts (none yet); an integrator may not', async () => {
+    const t = await operator.createTenant({ name: 'SDK Receipts Co' });
+    const a = client(t.adminApiKey);
+    await expect(a.listDeletions({ limit: 10 })).resolves.toEqual({ items: [], nextCursor: null });
+    await expect(a.iterateDeletions().toArray()).resolves.toEqual([]);
+    const i = client((await a.createApiKey({ name: 'i', role: 'integrator' })).key);
+    await expect(i.listDeletions()).rejects.toBeInstanceOf(FacesearchPermissionError);
   });
 });

@@ -10,6 +10,7 @@ import { QueueModule } from '@app/queue';
 import { TenantsModule } from '@app/tenants';
 import { WorkerHealthController } from './health/worker-health.controller';
 import { IndexProcessor } from './processors/index.processor';
+import { WebhookProcessor } from './processors/webhook.processor';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { PingHandler } from './processors/ping.handler';
 import { SystemProcessor } from './processors/system.processor';
@@ -35,6 +36,7 @@ export class IndexerModule {
         SystemProcessor,
         MaintenanceProcessor,
         IndexProcessor,
+        WebhookProcessor,
         PingHandler,
         { provide: VECTOR_INDEX_WRITER, useExisting: VectorIndexClient },
       ],

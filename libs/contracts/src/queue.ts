@@ -5,6 +5,8 @@ export enum QueueName {
   System = 'system',
   /** Asset indexing: fetch, detect/align/embed, seal, persist, add to the vector index. */
   Index = 'index',
+  /** Signed callbacks to integrators' URLs, retried with backoff apart from indexing work. */
+  Webhooks = 'webhooks',
   /** Slow background work per tenant: data-key rotation (later: retention, compaction). */
   Maintenance = 'maintenance',
 }
@@ -12,6 +14,7 @@ export enum QueueName {
 /** Every job name, per queue. */
 export enum JobName {
   IndexAsset = 'index-asset',
+  DeliverWebhook = 'deliver-webhook',
   /** A round trip gateway -> Redis -> indexer, used by diagnostics and tests. */
   Ping = 'ping',
   /** Re-seal a tenant's data under its new data-key version, then destroy the old version. */
@@ -76,10 +79,21 @@ export interface IndexAssetJobResult {
   facesIndexed: number;
 }
 
+export interface DeliverWebhookJobPayload extends TenantJobPayload {
+  /** The index job whose end is reported. */
+  jobId: string;
+  callbackUrl: string;
+}
+
+export interface DeliverWebhookJobResult {
+  status: number;
+}
+
 /** Maps each job name to its payload and result so producers and processors agree by type. */
 export interface JobTypes {
   [JobName.Ping]: { queue: QueueName.System; payload: PingJobPayload; result: PingJobResult };
   [JobName.IndexAsset]: { queue: QueueName.Index; payload: IndexAssetJobPayload; result: IndexAssetJobResult };
+  [JobName.DeliverWebhook]: { queue: QueueName.Webhooks; payload: DeliverWebhookJobPayload; result: DeliverWebhookJobResult };
   [JobName.RotateDataKey]: { queue: QueueName.Maintenance; payload: RotateDataKeyJobPayload; result: RotateDataKeyJobResult };
   [JobName.PurgeTenant]: { queue: QueueName.Maintenance; payload: PurgeTenantJobPayload; result: PurgeTenantJobResult };
 }

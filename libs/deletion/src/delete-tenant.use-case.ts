@@ -40,7 +40,7 @@ export class RequestTenantDeletion {
       await this.producer.enqueue(
         JobName.PurgeTenant,
         { tenantId, deletionId },
-        { jobId: `purge-tenant:${tenantId}:${deletionId}`, attempts: 20, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 } },
+        { jobId: `purge-tenant.${tenantId}.${deletionId}`, attempts: 20, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 } },
       );
     });
     return { deletionId };

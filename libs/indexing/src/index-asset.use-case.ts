@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, ErrorKind, type IndexAssetJobPayload, type IndexAssetJobResult } from '@app/contracts';
+import { AppError, ErrorKind, type IndexAssetJobPayload, type IndexAssetJobResult, JobName } from '@app/contracts';
 import { AuditAction, AuditService } from '@app/audit';
 import { EnvelopeService } from '@app/crypto';
 import { type AnalyzedFace, type FaceAnalysis, FaceError } from '@app/face';
 import { FaceRepository, IndexJobRepository, TenantDb, TenantRepository } from '@app/persistence';
+import { JobProducer } from '@app/queue';
 import { SourceFetcher } from '@app/sources';
 import { FaceEngineProvider } from './face-engine.provider';
 import { IndexingError, IndexingErrorCode } from './indexing.error';
@@ -39,11 +40,25 @@ export class IndexAsset {
     private readonly engine: FaceEngineProvider,
     private readonly envelope: EnvelopeService,
     private readonly audit: AuditService,
+    private readonly producer: JobProducer,
     @Optional() @Inject(VECTOR_INDEX_WRITER) private readonly vectors?: VectorIndexWriter,
   ) {}
 
   /** `isLastAttempt`: a transient failure on the last try is recorded as the job's failure. */
   async execute(job: IndexAssetJobPayload, progress: (pct: number) => Promise<void>, isLastAttempt: boolean): Promise<IndexAssetJobResult> {
+    const result = await this.run(job, progress, isLastAttempt);
+    if (job.callbackUrl) {
+      // Its own queue and retries: a slow or failing callback never holds up indexing.
+      await this.producer.enqueue(
+        JobName.DeliverWebhook,
+        { tenantId: job.tenantId, jobId: job.jobId, callbackUrl: job.callbackUrl },
+        { jobId: `webhook.${job.jobId}`, attempts: 8, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+      );
+    }
+    return result;
+  }
+
+  private async run(job: IndexAssetJobPayload, progress: (pct: number) => Promise<void>, isLastAttempt: boolean): Promise<IndexAssetJobResult> {
     const started = Date.now();
     const tenant = await this.db.run(job.tenantId, async (tx) => {
       const current = await this.jobs.get(tx, job.jobId);

@@ -9,3 +9,5 @@ export { IndexingError, IndexingErrorCode } from './indexing.error';
 export { deterministicJobId } from './job-id';
 export { modelKey } from './model-key';
 export { type IndexJobView, type FaceView } from './views';
+export { DeliverWebhook } from './deliver-webhook.use-case';
+export { signWebhook } from './webhook-signature';

@@ -4,6 +4,7 @@ import { ASSET_ID_PATTERN, type IndexSourceRef, JobName, type Role, type TenantI
 import { AuditAction, AuditService } from '@app/audit';
 import { FaceRepository, IndexJobRepository, TenantDb } from '@app/persistence';
 import { JobProducer } from '@app/queue';
+import { SourceFetcher } from '@app/sources';
 import { IndexingError, IndexingErrorCode } from './indexing.error';
 import { deterministicJobId } from './job-id';
 import { TransientUploadStore } from './transient-upload.store';
@@ -41,11 +42,16 @@ export class RequestIndexing {
     private readonly uploads: TransientUploadStore,
     private readonly producer: JobProducer,
     private readonly audit: AuditService,
+    private readonly sources: SourceFetcher,
   ) {}
 
   async execute(caller: IndexCaller, assetId: string, image: IndexImage, options: IndexOptions): Promise<IndexJobView> {
     if (!ASSET_ID_PATTERN.test(assetId)) throw new IndexingError(IndexingErrorCode.InvalidAssetId, 'assetId must be 1-200 characters of A-Za-z0-9._:-');
     const started = Date.now();
+    // What can be refused without the network is refused now (400), not in the job.
+    if (image.kind === 'url') this.sources.validate({ url: image.url });
+    if (image.kind === 's3') this.sources.validate({ s3: { bucket: image.bucket, key: image.key, versionId: image.versionId } });
+    if (options.callbackUrl) this.sources.validate({ url: options.callbackUrl });
     const contentSha256 = image.kind === 'upload' ? sha256(image.bytes) : null;
     const fingerprint =
       image.kind === 'upload' ? `sha256:${contentSha256}` : image.kind === 'url' ? `url:${sha256(image.url)}` : `s3:${sha256(JSON.stringify([image.bucket, image.key, image.versionId ?? null]))}`;

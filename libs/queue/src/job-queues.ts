@@ -4,6 +4,7 @@ import { JobName, QueueName } from '@app/contracts';
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.Ping]: QueueName.System,
   [JobName.IndexAsset]: QueueName.Index,
+  [JobName.DeliverWebhook]: QueueName.Webhooks,
   [JobName.RotateDataKey]: QueueName.Maintenance,
   [JobName.PurgeTenant]: QueueName.Maintenance,
 };

@@ -115,6 +115,26 @@ export class SourceFetcher implements OnModuleDestroy {
     }
   }
 
+  /**
+   * POSTs a webhook body to a URL under the same SSRF rules as image URLs (same allow-list, same
+   * address checks, pinned connection, no redirects). Returns the HTTP status.
+   */
+  async post(url: string, body: Buffer, headers: Record<string, string>, options: FetchOptions = {}): Promise<number> {
+    const started = performance.now();
+    const deadline = new Deadline(this.options.timeoutMs, options.signal);
+    try {
+      const status = await this.url.post(url, body, headers, deadline.signal);
+      this.logger.debug?.({ msg: 'webhook posted', host: safeHost(url), status, durationMs: ms(started) });
+      return status;
+    } catch (err) {
+      const code = isSourceError(err) ? err.code : 'unexpected';
+      this.logger.warn({ msg: 'webhook failed', host: safeHost(url), code, durationMs: ms(started) });
+      throw err;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
   /** Destroys the S3 client this fetcher created (its sockets would otherwise keep the process alive). */
   close(): void {
     this.client?.destroy();

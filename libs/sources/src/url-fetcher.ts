@@ -92,7 +92,18 @@ export class UrlFetcher {
     }
   }
 
-  private send(target: PinnedTarget, signal: AbortSignal): Promise<IncomingMessage> {
+  /**
+   * POSTs a body (webhooks) under the same SSRF rules. Redirects are not followed: a webhook endpoint
+   * that redirects is treated as failing. Returns the status; the response body is discarded.
+   */
+  async post(raw: string, body: Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<number> {
+    const target = await this.guard.pin(this.guard.checkUrl(raw), signal);
+    const res = await this.send(target, signal, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, body });
+    res.resume();
+    return res.statusCode ?? 0;
+  }
+
+  private send(target: PinnedTarget, signal: AbortSignal, init?: { method: string; headers: Record<string, string>; body: Buffer }): Promise<IncomingMessage> {
     const { url, hostname, addresses } = target;
     // Answers every lookup the socket makes with the addresses already checked, so there is no
     // second DNS query an attacker could answer differently (DNS rebinding).
@@ -105,8 +116,10 @@ export class UrlFetcher {
       host: hostname,
       port: url.port === '' ? undefined : Number(url.port),
       path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: { host: url.host, 'user-agent': this.userAgent, accept: 'image/*', 'accept-encoding': 'identity' },
+      method: init?.method ?? 'GET',
+      headers: init
+        ? { ...init.headers, host: url.host, 'user-agent': this.userAgent }
+        : { host: url.host, 'user-agent': this.userAgent, accept: 'image/*', 'accept-encoding': 'identity' },
       lookup: pinned,
       // A fresh connection per hop: a pooled socket could belong to an earlier, differently checked lookup.
       agent: false,
@@ -135,7 +148,7 @@ export class UrlFetcher {
         ),
       );
       if (signal.aborted) req.destroy(signal.reason as Error);
-      else req.end();
+      else req.end(init?.body);
     });
   }
 }

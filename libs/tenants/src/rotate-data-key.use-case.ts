@@ -27,7 +27,8 @@ export class RequestDataKeyRotation {
 
   async execute(caller: TenantCallerContext): Promise<RotationRequested> {
     const { version, previousVersion } = await this.keys.rotate(caller.tenantId);
-    const jobId = `rotate-data-key:${caller.tenantId}:${version}`;
+    // BullMQ refuses custom ids with a single colon, so ids use dots.
+    const jobId = `rotate-data-key.${caller.tenantId}.${version}`;
     await this.producer.enqueue(
       JobName.RotateDataKey,
       { tenantId: caller.tenantId, version, previousVersion, requestedByKeyId: caller.keyId, requestId: caller.requestId },

@@ -34,7 +34,7 @@ export class PingWorkerService implements OnApplicationShutdown {
     const job = await this.producer.enqueue<JobName.Ping>(
       JobName.Ping,
       { tenantId: caller.tenantId, sentAt: new Date(started).toISOString(), nonce },
-      { jobId: `ping:${caller.tenantId}:${nonce}`, removeOnComplete: { age: 60 }, removeOnFail: { age: 3600 } },
+      { jobId: `ping.${caller.tenantId}.${nonce}`, removeOnComplete: { age: 60 }, removeOnFail: { age: 3600 } },
     );
     const result: PingJobResult = await this.producer.waitFor<JobName.Ping>(job, this.events, timeoutMs);
     if (result.nonce !== nonce || result.tenantId !== caller.tenantId) {

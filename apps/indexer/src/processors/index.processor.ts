@@ -29,6 +29,7 @@ export class IndexProcessor extends WorkerHost implements OnModuleInit {
       case JobName.Ping:
       case JobName.RotateDataKey:
       case JobName.PurgeTenant:
+      case JobName.DeliverWebhook:
         throw new Error(`job ${name} does not belong on the ${QueueName.Index} queue`);
     }
   }

@@ -34,6 +34,7 @@ export class MaintenanceProcessor extends WorkerHost {
       }
       case JobName.Ping:
       case JobName.IndexAsset:
+      case JobName.DeliverWebhook:
         throw new Error(`job ${name} does not belong on the ${QueueName.Maintenance} queue`);
     }
   }

@@ -23,6 +23,7 @@ export class SystemProcessor extends WorkerHost {
         case JobName.RotateDataKey:
         case JobName.PurgeTenant:
         case JobName.IndexAsset:
+        case JobName.DeliverWebhook:
           throw new Error(`job ${name} does not belong on the ${QueueName.System} queue`);
       }
     } finally {
