@@ -72,6 +72,7 @@ export function resolveEngineOptions(options: FaceEngineOptions): ResolvedEngine
         scoreThreshold: d.scoreThreshold === undefined ? undefined : numberIn('detection.scoreThreshold', d.scoreThreshold, 0, 0, 1),
         nmsIou: numberIn('detection.nmsIou', d.nmsIou, t.nmsIou, 0.05, 0.95),
         voteIou: numberIn('detection.voteIou', d.voteIou, t.voteIou, 0.05, 1),
+        mirrorMaxPixels: integerIn('detection.mirrorMaxPixels', d.mirrorMaxPixels, t.mirrorMaxPixels, 0, 1e8),
         maxSide: integerIn('detection.maxSide', d.maxSide, t.maxSide, 64, 8192),
         minSide: integerIn('detection.minSide', d.minSide, t.minSide, 32, 8192),
         largestFace: numberIn('detection.largestFace', d.largestFace, t.largestFace, 32, 8192),

@@ -4,47 +4,78 @@ import { type Affine, affineScale } from './similarity-transform';
 /**
  * Warps into a width x height RGB crop. `toSource` maps an output pixel (integer coordinates, as
  * OpenCV's warpAffine) to the source; outside the source is black, as warpAffine's default border.
- * Bilinear; when one output pixel spans more than one source pixel, it averages a grid of bilinear
- * taps, about one per source pixel of its footprint, so a large face is not aliased into the crop.
+ * Bilinear, as the embedder's training crops were made; only when one output pixel spans more than two
+ * source pixels does it average a grid of bilinear taps, one per source pixel of its footprint, so a
+ * much larger face is not aliased into the crop.
  */
 export function warpAffine(source: RgbImage, toSource: Affine, width: number, height: number): RgbImage {
   const out = new Uint8Array(width * height * 3);
   const [a, b, tx, c, d, ty] = toSource;
-  const taps = Math.max(1, Math.ceil(affineScale(toSource) - 1e-6));
-  const offsets: number[] = [];
-  for (let i = 0; i < taps; i++) offsets.push((i + 0.5) / taps - 0.5);
-  const weight = 1 / (taps * taps);
+  const scale = affineScale(toSource);
+  const taps = scale > 2 ? Math.ceil(scale - 1e-6) : 1;
   const src = source.data;
   const sw = source.width, sh = source.height, stride = sw * 3;
-  const acc = new Float64Array(3);
-  let o = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, o += 3) {
-      acc[0] = 0; acc[1] = 0; acc[2] = 0;
-      for (const oy of offsets) {
-        for (const ox of offsets) {
-          const px = x + ox, py = y + oy;
-          const sx = a * px + b * py + tx;
-          const sy = c * px + d * py + ty;
-          const x0 = Math.floor(sx), y0 = Math.floor(sy);
-          if (x0 < -1 || y0 < -1 || x0 >= sw || y0 >= sh) continue;
+  const rgb = new Float64Array(3);
+
+  /** Adds weight × the bilinear sample at (sx, sy) to `rgb`; outside pixels count as black. */
+  const sample = (sx: number, sy: number, weight: number): void => {
+    const x0 = Math.floor(sx), y0 = Math.floor(sy);
+    if (x0 < -1 || y0 < -1 || x0 >= sw || y0 >= sh) return;
+    const fx = sx - x0, fy = sy - y0;
+    const p = y0 * stride + x0 * 3;
+    const top = y0 >= 0, bottom = y0 + 1 < sh, left = x0 >= 0, right = x0 + 1 < sw;
+    const w00 = top && left ? (1 - fx) * (1 - fy) * weight : 0;
+    const w10 = top && right ? fx * (1 - fy) * weight : 0;
+    const w01 = bottom && left ? (1 - fx) * fy * weight : 0;
+    const w11 = bottom && right ? fx * fy * weight : 0;
+    for (let ch = 0; ch < 3; ch++) {
+      // Zero weights guard the reads outside the image.
+      rgb[ch]! +=
+        (w00 && w00 * src[p + ch]!) + (w10 && w10 * src[p + 3 + ch]!) + (w01 && w01 * src[p + stride + ch]!) + (w11 && w11 * src[p + stride + 3 + ch]!);
+    }
+  };
+
+  if (taps === 1) {
+    // The common case (a face no larger than the crop): one bilinear sample per pixel, inlined.
+    for (let y = 0, o = 0; y < height; y++) {
+      let sx = b * y + tx;
+      let sy = d * y + ty;
+      for (let x = 0; x < width; x++, o += 3, sx += a, sy += c) {
+        const x0 = Math.floor(sx), y0 = Math.floor(sy);
+        if (x0 >= 0 && y0 >= 0 && x0 + 1 < sw && y0 + 1 < sh) {
           const fx = sx - x0, fy = sy - y0;
+          const p = y0 * stride + x0 * 3, q = p + stride;
           const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-          const in0 = y0 >= 0, in1 = y0 + 1 < sh, inL = x0 >= 0, inR = x0 + 1 < sw;
-          const p = y0 * stride + x0 * 3;
-          for (let ch = 0; ch < 3; ch++) {
-            let v = 0;
-            if (in0 && inL) v += w00 * src[p + ch]!;
-            if (in0 && inR) v += w10 * src[p + 3 + ch]!;
-            if (in1 && inL) v += w01 * src[p + stride + ch]!;
-            if (in1 && inR) v += w11 * src[p + stride + 3 + ch]!;
-            acc[ch]! += v;
-          }
+          out[o] = w00 * src[p]! + w10 * src[p + 3]! + w01 * src[q]! + w11 * src[q + 3]! + 0.5;
+          out[o + 1] = w00 * src[p + 1]! + w10 * src[p + 4]! + w01 * src[q + 1]! + w11 * src[q + 4]! + 0.5;
+          out[o + 2] = w00 * src[p + 2]! + w10 * src[p + 5]! + w01 * src[q + 2]! + w11 * src[q + 5]! + 0.5;
+        } else {
+          rgb.fill(0);
+          sample(sx, sy, 1);
+          out[o] = rgb[0]! + 0.5;
+          out[o + 1] = rgb[1]! + 0.5;
+          out[o + 2] = rgb[2]! + 0.5;
         }
       }
-      out[o] = acc[0]! * weight + 0.5;
-      out[o + 1] = acc[1]! * weight + 0.5;
-      out[o + 2] = acc[2]! * weight + 0.5;
+    }
+    return { data: out, width, height };
+  }
+
+  const step = 1 / taps;
+  const weight = 1 / (taps * taps);
+  for (let y = 0, o = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, o += 3) {
+      rgb.fill(0);
+      for (let i = 0; i < taps; i++) {
+        const py = y + (i + 0.5) * step - 0.5;
+        for (let j = 0; j < taps; j++) {
+          const px = x + (j + 0.5) * step - 0.5;
+          sample(a * px + b * py + tx, c * px + d * py + ty, weight);
+        }
+      }
+      out[o] = rgb[0]! + 0.5;
+      out[o + 1] = rgb[1]! + 0.5;
+      out[o + 2] = rgb[2]! + 0.5;
     }
   }
   return { data: out, width, height };

@@ -3,8 +3,12 @@ import { DEFAULT_DETECTION_TUNING, needsFineLevel, planPyramid } from './detecti
 const t = DEFAULT_DETECTION_TUNING;
 
 describe('planPyramid', () => {
-  it('upscales a small image to minSide and adds nothing else (LFW)', () => {
-    expect(planPyramid(250, 250, 20, t)).toEqual({ levels: [320 / 250] });
+  it('runs an LFW-size image at its own size, and nothing else', () => {
+    expect(planPyramid(250, 250, 20, t)).toEqual({ levels: [1] });
+  });
+
+  it('upscales a thumbnail to minSide', () => {
+    expect(planPyramid(100, 80, 20, t).levels).toEqual([t.minSide / 100]);
   });
 
   it('keeps a mid-size image native and adds a coarser level for faces larger than the model likes', () => {

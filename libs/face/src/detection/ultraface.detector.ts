@@ -1,6 +1,6 @@
 import type { ImageSource } from '../image/image-source';
 import { toPlanarTensor } from '../image/planar-tensor';
-import { resizeRgb, type RgbImage, wipe } from '../image/rgb-image';
+import type { RgbImage } from '../image/rgb-image';
 import type { UltrafaceDetectorSpec } from '../models/model-manifest';
 import { type InferenceSession, Tensor, wipeOutputs } from '../models/onnx-session';
 import type { DetectionTuning } from './detection-pyramid';
@@ -37,9 +37,9 @@ export class UltrafaceDetector implements FaceDetector {
   private async boxes(image: RgbImage): Promise<Omit<FaceCandidate, 'landmarks'>[]> {
     const { inputWidth, inputHeight } = this.spec;
     const scale = Math.min(inputWidth / image.width, inputHeight / image.height);
-    const level = await resizeRgb(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
-    const data = toPlanarTensor(level, inputWidth, inputHeight, this.spec);
-    if (level !== image) wipe(level);
+    const width = Math.max(1, Math.min(inputWidth, Math.round(image.width * scale)));
+    const height = Math.max(1, Math.min(inputHeight, Math.round(image.height * scale)));
+    const data = toPlanarTensor(image, inputWidth, inputHeight, this.spec, width, height);
     let outputs: InferenceSession.OnnxValueMapType | undefined;
     try {
       outputs = await this.session.run({ [this.session.inputNames[0]!]: new Tensor('float32', data, [1, 3, inputHeight, inputWidth]) });

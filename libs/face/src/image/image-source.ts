@@ -35,6 +35,11 @@ export class ImageSource {
     return scaled;
   }
 
+  /** The finest decode made so far (detection always makes one). */
+  finest(): ScaledImage | undefined {
+    return [...this.decoded].sort((a, b) => b.scaleX - a.scaleX)[0];
+  }
+
   /** Zero-fills every decoded buffer (privacy); the source is unusable afterwards. */
   wipe(): void {
     wipe(...this.decoded.map((d) => d.image));

@@ -1,29 +1,142 @@
 import type { PixelNormalisation } from '../models/model-manifest';
 import type { RgbImage } from './rgb-image';
 
+interface AxisWeights {
+  /** For each output position: first source index and its weights (consecutive source positions). */
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly weights: Float32Array;
+  readonly taps: number;
+}
+
+/** Keys' cubic (a = -0.5, Catmull-Rom): sharper than bilinear when enlarging. */
+function cubic(t: number): number {
+  const x = Math.abs(t);
+  if (x < 1) return 1.5 * x * x * x - 2.5 * x * x + 1;
+  if (x < 2) return -0.5 * x * x * x + 2.5 * x * x - 4 * x + 2;
+  return 0;
+}
+
 /**
- * Writes `image` into a [1, 3, height, width] float tensor at the top-left, in the model's channel
- * order and normalisation; the rest (bottom/right padding) is black, normalised the same way.
+ * Filter weights from `from` to `to` samples, pixel centres aligned, edges clamped. Enlarging: cubic.
+ * Shrinking: a tent as wide as the output pixel, so every source pixel contributes (antialiasing).
+ * (LFW: the cubic enlargement to 320 pixels verifies measurably better than bilinear.)
  */
-export function toPlanarTensor(image: RgbImage, width: number, height: number, norm: PixelNormalisation): Float32Array {
-  const out = new Float32Array(3 * width * height);
-  const plane = width * height;
+function axisWeights(from: number, to: number): AxisWeights {
+  const scale = to / from;
+  const enlarging = scale >= 1;
+  const support = enlarging ? 2 : 1 / scale;
+  const kernel = enlarging ? cubic : (t: number) => Math.max(0, 1 - Math.abs(t) / support);
+  const taps = Math.ceil(2 * support) + 1;
+  const start = new Int32Array(to);
+  const count = new Int32Array(to);
+  const weights = new Float32Array(to * taps);
+  for (let o = 0; o < to; o++) {
+    const centre = Math.min(from - 1, Math.max(0, (o + 0.5) / scale - 0.5));
+    const first = Math.max(0, Math.ceil(centre - support));
+    const last = Math.min(from - 1, Math.floor(centre + support));
+    let sum = 0;
+    let n = 0;
+    for (let i = first; i <= last && n < taps; i++, n++) {
+      const w = kernel(i - centre);
+      weights[o * taps + n] = w;
+      sum += w;
+    }
+    for (let k = 0; k < n; k++) weights[o * taps + k]! /= sum;
+    start[o] = first;
+    count[o] = n;
+  }
+  return { start, count, weights, taps };
+}
+
+/**
+ * The model input: `image` resampled to width x height (when it is not already that size) and written at
+ * the top-left of a [1, 3, inputHeight, inputWidth] float tensor in the model's channel order and
+ * normalisation; the rest (bottom/right padding) is black, normalised the same way. One pass over
+ * typed arrays, no intermediate RGB image.
+ */
+export function toPlanarTensor(
+  image: RgbImage,
+  inputWidth: number,
+  inputHeight: number,
+  norm: PixelNormalisation,
+  width = Math.min(image.width, inputWidth),
+  height = Math.min(image.height, inputHeight),
+): Float32Array {
+  const plane = inputWidth * inputHeight;
+  const out = new Float32Array(3 * plane);
   const inv = 1 / norm.std;
   const pad = -norm.mean * inv;
   if (pad !== 0) out.fill(pad);
-  // Source channel feeding planes 0, 1, 2.
-  const [c0, c1, c2] = norm.channelOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2];
+  const mean = norm.mean;
+  // Plane 0 is blue for BGR models, red for RGB ones.
+  const first = norm.channelOrder === 'bgr' ? 2 : 0;
+  const last = 2 - first;
   const src = image.data;
-  const rows = Math.min(height, image.height);
-  const cols = Math.min(width, image.width);
-  for (let y = 0; y < rows; y++) {
-    let s = y * image.width * 3;
-    let o = y * width;
-    for (let x = 0; x < cols; x++, s += 3, o++) {
-      out[o] = (src[s + c0]! - norm.mean) * inv;
-      out[o + plane] = (src[s + c1]! - norm.mean) * inv;
-      out[o + 2 * plane] = (src[s + c2]! - norm.mean) * inv;
+  if (width === image.width && height === image.height) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0, s = y * image.width * 3, o = y * inputWidth; x < width; x++, s += 3, o++) {
+        out[o] = (src[s + first]! - mean) * inv;
+        out[o + plane] = (src[s + 1]! - mean) * inv;
+        out[o + 2 * plane] = (src[s + last]! - mean) * inv;
+      }
+    }
+    return out;
+  }
+  // Separable: rows first into a width-resampled RGB float buffer, then columns into the planes.
+  const h = axisWeights(image.width, width);
+  const v = axisWeights(image.height, height);
+  const rows = new Float32Array(image.height * width * 3);
+  for (let y = 0; y < image.height; y++) {
+    const rowIn = y * image.width * 3;
+    const rowOut = y * width * 3;
+    for (let x = 0; x < width; x++) {
+      let r = 0, g = 0, b = 0;
+      const base = x * h.taps;
+      for (let k = 0, s = rowIn + h.start[x]! * 3; k < h.count[x]!; k++, s += 3) {
+        const w = h.weights[base + k]!;
+        r += w * src[s]!;
+        g += w * src[s + 1]!;
+        b += w * src[s + 2]!;
+      }
+      rows[rowOut + 3 * x] = r;
+      rows[rowOut + 3 * x + 1] = g;
+      rows[rowOut + 3 * x + 2] = b;
     }
   }
+  // Rows are RGB: plane 0 takes offset `first`, plane 2 offset `last`.
+  for (let y = 0; y < height; y++) {
+    const base = y * v.taps;
+    const top = v.start[y]!;
+    const n = v.count[y]!;
+    for (let x = 0, o = y * inputWidth; x < width; x++, o++) {
+      let c0 = 0, c1 = 0, c2 = 0;
+      for (let k = 0, s = (top * width + x) * 3; k < n; k++, s += width * 3) {
+        const w = v.weights[base + k]!;
+        c0 += w * rows[s + first]!;
+        c1 += w * rows[s + 1]!;
+        c2 += w * rows[s + last]!;
+      }
+      out[o] = (c0 - mean) * inv;
+      out[o + plane] = (c1 - mean) * inv;
+      out[o + 2 * plane] = (c2 - mean) * inv;
+    }
+  }
+  rows.fill(0);
   return out;
+}
+
+
+/** Mirrors the top-left width x height region of a [1, 3, H, inputWidth] tensor left to right, in place. */
+export function mirrorPlanar(tensor: Float32Array, inputWidth: number, width: number, height: number): void {
+  const plane = tensor.length / 3;
+  for (let p = 0; p < 3; p++) {
+    for (let y = 0; y < height; y++) {
+      for (let l = p * plane + y * inputWidth, r = l + width - 1; l < r; l++, r--) {
+        const t = tensor[l]!;
+        tensor[l] = tensor[r]!;
+        tensor[r] = t;
+      }
+    }
+  }
 }

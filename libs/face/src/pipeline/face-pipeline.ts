@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { alignFace, alignmentScale } from '../alignment/face-aligner';
+import { alignAtOwnSize, alignFace, alignmentScale } from '../alignment/face-aligner';
 import type { DetectionTuning } from '../detection/detection-pyramid';
 import { candidateSize, type FaceCandidate, type FaceDetector } from '../detection/face-candidate';
 import { Landmark68Model } from '../detection/landmark68.model';
@@ -8,8 +8,8 @@ import { YunetDetector } from '../detection/yunet.detector';
 import { FaceEmbedder } from '../embedding/face-embedder';
 import type { AnalyzedFace, FaceAnalysis, FaceQuality, PixelBox, Point, QualityFilter, UnindexedFace, UnindexedReason } from '../face-analysis.types';
 import { type DecodeLimits, type ImageHeader, readImageHeader } from '../image/image.decoder';
-import { ImageSource } from '../image/image-source';
-import { wipe } from '../image/rgb-image';
+import { ImageSource, type ScaledImage } from '../image/image-source';
+import { type RgbImage, wipe } from '../image/rgb-image';
 import type { ModelFileRef, ModelSetManifest } from '../models/model-manifest';
 import { readModelFile } from '../models/model-registry';
 import { createSession } from '../models/onnx-session';
@@ -104,35 +104,45 @@ export class FacePipeline {
         else accepted.push({ ...face, pose });
       }
 
-      // One image for all the crops: fine enough that no face is upsampled more than it must be.
+      // Sharpness on the finest decode already made: a face blurred at that size is blurred at full size
+      // too, so rejects never cost a finer decode.
       const template = this.embedder.template;
-      const needed = Math.max(0, ...accepted.map((f) => alignmentScale(f.candidate.landmarks, template)));
-      const { image, scaleX, scaleY } = accepted.length > 0 ? await source.at(needed, REFINE_TOLERANCE) : { image: undefined, scaleX: 1, scaleY: 1 };
-
-      const faces: AnalyzedFace[] = [];
+      const measured = source.finest()!;
+      const kept: (Accepted & { sharpness: number; crop?: RgbImage })[] = [];
       for (const face of accepted) {
-        const landmarks = face.candidate.landmarks.map((v, i) => (i % 2 === 0 ? (v + 0.5) * scaleX : (v + 0.5) * scaleY) - 0.5);
-        const aligned = alignFace(image!, landmarks, template);
+        const { crop, templateSize } = alignAtOwnSize(measured.image, inDecoded(face.candidate.landmarks, measured), template);
+        const sharpness = laplacianVariance(crop);
+        const verdict = sharpnessVerdict(sharpness, thresholds) ?? (kept.length >= options.maxFaces ? 'exceeds_max_faces' : undefined);
+        if (verdict) {
+          wipe(crop);
+          skip(face, verdict);
+        } else {
+          if (!templateSize) wipe(crop);
+          kept.push({ ...face, sharpness, crop: templateSize ? crop : undefined });
+        }
+      }
+
+      // The crops come from one decode fine enough that no face is upsampled more than it must be.
+      const needed = Math.max(0, ...kept.map((f) => alignmentScale(f.candidate.landmarks, template)));
+      const cropSource = kept.length > 0 ? await source.at(needed, REFINE_TOLERANCE) : measured;
+      const faces: AnalyzedFace[] = [];
+      for (const face of kept) {
+        // The sharpness crop serves when it was cut from the same image at the template's size.
+        const crop = cropSource === measured && face.crop ? face.crop : alignFace(cropSource.image, inDecoded(face.candidate.landmarks, cropSource), template);
         try {
-          const sharpness = laplacianVariance(aligned.nativeCrop);
-          const verdict = sharpnessVerdict(sharpness, thresholds) ?? (faces.length >= options.maxFaces ? 'exceeds_max_faces' : undefined);
-          if (verdict) {
-            skip(face, verdict);
-            continue;
-          }
           const score = round2(face.candidate.score);
           const quality: FaceQuality = {
             size: Math.round(face.size),
             score,
-            sharpness: Math.round(sharpness),
+            sharpness: Math.round(face.sharpness),
             yaw: Math.round(face.pose.yaw),
             pitch: Math.round(face.pose.pitch),
             roll: Math.round(face.pose.roll),
           };
-          const embedding = await this.embedder.embed(aligned.crop);
+          const embedding = await this.embedder.embed(crop);
           faces.push({ box: relativeBox(face.boxPx, header), boxPx: face.boxPx, landmarks: face.landmarks, score, quality, embedding });
         } finally {
-          wipe(aligned.crop, aligned.nativeCrop);
+          wipe(crop, face.crop);
         }
       }
       return {
@@ -148,6 +158,11 @@ export class FacePipeline {
       source.wipe();
     }
   }
+}
+
+/** Displayed-pixel landmarks in the pixels of a decoded image (pixel centres kept). */
+function inDecoded(landmarks: Float32Array, decoded: ScaledImage): Float32Array {
+  return landmarks.map((v, i) => (i % 2 === 0 ? (v + 0.5) * decoded.scaleX : (v + 0.5) * decoded.scaleY) - 0.5);
 }
 
 function relativeBox(box: PixelBox, header: ImageHeader) {
