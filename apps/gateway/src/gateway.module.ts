@@ -48,10 +48,11 @@ export class GatewayModule implements NestModule {
         IndexingModule,
         VectorClientModule.forRoot(),
         SearchModule,
-        // Uploads are held in memory only up to the image byte limit (413 beyond it), never on disk.
+        // Uploads are held in memory only up to the image byte limit (413 beyond it), never on disk;
+        // two files at most (verify's `a` and `b`).
         MulterModule.registerAsync({
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({ limits: { fileSize: c.images.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 } }),
+          useFactory: (c: AppConfig) => ({ limits: { fileSize: c.images.maxBytes, files: 2, fields: 20, fieldSize: 64 * 1024 } }),
         }),
       ],
       controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, IndexingController, SearchController],

@@ -29,7 +29,9 @@ export function decodeVector(text: string): Float32Array | undefined {
  * a wrong length, a non-finite component or zero norm.
  */
 export function normalizeVector(vector: Float32Array, dims: number): Float32Array {
-  if (!(vector instanceof Float32Array) || vector.length !== dims) {
+  // Not `instanceof`: vectors made in a worker thread (or another realm, as under jest) have another Float32Array.
+  const isFloat32 = ArrayBuffer.isView(vector) && Object.prototype.toString.call(vector) === '[object Float32Array]';
+  if (!isFloat32 || vector.length !== dims) {
     throw new VectorIndexError(VectorIndexErrorCode.InvalidVector, `a vector must have ${dims} components`);
   }
   let sum = 0;
