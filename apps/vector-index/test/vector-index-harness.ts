@@ -42,8 +42,16 @@ export const TEST_OPTIONS: Partial<VectorIndexOptions> = {
   snapshotIntervalMs: 0,
   deletionSnapshotDelayMs: 30,
   minCompactDeleted: 10,
+  catchUpLookbackSeq: 50,
   loadWaitMs: 5_000,
 };
+
+const running = new Set<() => Promise<void>>();
+
+/** Closes every replica a test left running (a failed assertion skips its own close). */
+export async function closeAllReplicas(): Promise<void> {
+  await Promise.all([...running].map((close) => close()));
+}
 
 /** The production app (same factory as main.ts) listening on 127.0.0.1, with in-memory database and keys. */
 export async function startReplica(world: World, options: Partial<VectorIndexOptions> = {}, config = world.config): Promise<Replica> {
@@ -55,6 +63,12 @@ export async function startReplica(world: World, options: Partial<VectorIndexOpt
   });
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    running.delete(close);
+    return (closing ??= app.close());
+  };
+  running.add(close);
   return {
     app,
     url: `http://127.0.0.1:${port}`,
@@ -62,7 +76,7 @@ export async function startReplica(world: World, options: Partial<VectorIndexOpt
     service: app.get(TenantIndexService),
     keys: app.get(TenantKeyService),
     logs: capture.text,
-    close: () => app.close(),
+    close,
   };
 }
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { TenantId } from '@app/contracts';
 // eslint-disable-next-line no-restricted-imports
 import { encodeVector, isVectorIndexError, rankReplicas, VectorIndexErrorCode } from '../../../libs/vector-client/src';
-import { clientFor, cosine, faceVectors, newWorld, provision, startReplica, type Replica, type World } from './vector-index-harness';
+import { clientFor, closeAllReplicas, cosine, faceVectors, newWorld, provision, startReplica, type Replica, type World } from './vector-index-harness';
 
 describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
   let world: World;
@@ -12,7 +12,7 @@ describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
     world = newWorld();
     replica = await startReplica(world);
   });
-  afterAll(() => replica.close());
+  afterAll(closeAllReplicas);
 
   it('adds, searches (exact order, cosine clamped to 0..1) and mark-deletes, unsearchable at once', async () => {
     const client = clientFor(replica);
