@@ -46,7 +46,8 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
   });
 
   async function waitForJob(jobId: string, key = integratorKey): Promise<Record<string, unknown>> {
-    for (let i = 0; i < 300; i++) {
+    // Generous: a loaded CI machine runs several face-engine suites at once.
+    for (let i = 0; i < 900; i++) {
       const res = await gateway.http().get(`/v1/jobs/${jobId}`).set(bearer(key)).expect(200);
       if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
       await new Promise((r) => setTimeout(r, 100));

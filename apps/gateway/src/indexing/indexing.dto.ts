@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
+import { JsonFormField } from '../http/json-form-field';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 const QUALITY = ['none', 'low', 'medium', 'high'] as const;
@@ -20,19 +21,9 @@ export class ImageSourceDto {
   s3?: S3RefDto;
 }
 
-/** Multipart form fields arrive as strings: numbers and JSON are converted before validation. */
-const parseJsonField = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return value;
-  }
-};
-
 export class IndexAssetDto {
   @ApiPropertyOptional({ type: ImageSourceDto, description: 'Where to get the image (JSON requests); multipart requests send the `image` file instead' })
-  @IsOptional() @Transform(parseJsonField) @ValidateNested() @Type(() => ImageSourceDto)
+  @IsOptional() @JsonFormField(ImageSourceDto) @ValidateNested()
   source?: ImageSourceDto;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
@@ -48,7 +39,7 @@ export class IndexAssetDto {
   callbackUrl?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
-  @IsOptional() @Transform(parseJsonField) @IsObject()
+  @IsOptional() @JsonFormField() @IsObject()
   metadata?: Record<string, string>;
 }
 

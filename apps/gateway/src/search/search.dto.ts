@@ -1,16 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
+import { JsonFormField } from '../http/json-form-field';
 import { IsInt, IsNumber, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { ImageSourceDto } from '../indexing/indexing.dto';
-
-const parseJsonField = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return value;
-  }
-};
 
 export class SearchOptionsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 20 })
@@ -24,7 +16,7 @@ export class SearchOptionsDto {
 
 export class SearchByImageDto extends SearchOptionsDto {
   @ApiPropertyOptional({ type: ImageSourceDto, description: 'JSON requests; multipart requests send an `image` file' })
-  @IsOptional() @Transform(parseJsonField) @ValidateNested() @Type(() => ImageSourceDto)
+  @IsOptional() @JsonFormField(ImageSourceDto) @ValidateNested()
   source?: ImageSourceDto;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 1, description: '1 = the largest face only' })
@@ -40,11 +32,11 @@ export class VerifySideDto {
 
 export class VerifyDto {
   @ApiPropertyOptional({ type: VerifySideDto, description: 'JSON; multipart requests send image files `a` and `b`' })
-  @IsOptional() @Transform(parseJsonField) @ValidateNested() @Type(() => VerifySideDto)
+  @IsOptional() @JsonFormField(VerifySideDto) @ValidateNested()
   a?: VerifySideDto;
 
   @ApiPropertyOptional({ type: VerifySideDto })
-  @IsOptional() @Transform(parseJsonField) @ValidateNested() @Type(() => VerifySideDto)
+  @IsOptional() @JsonFormField(VerifySideDto) @ValidateNested()
   b?: VerifySideDto;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1 })
