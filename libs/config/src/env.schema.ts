@@ -104,6 +104,10 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) @Max(256)
   INDEXER_CONCURRENCY = 2;
 
+  /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are retried after it. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  INDEXER_LOCK_DURATION_MS = 30_000;
+
   /** Comma-separated vector-index replicas; tenants are placed on them by rendezvous hashing. */
   @IsString()
   VECTOR_INDEX_URLS = 'http://127.0.0.1:3001';
