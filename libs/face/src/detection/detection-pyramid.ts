@@ -7,7 +7,7 @@ export interface DetectionTuning {
   /**
    * The base level also runs on its mirror image when it has at most this many pixels (0: never): the
    * mirrored landmarks join the vote and steady the alignment of faces a few dozen pixels wide
-   * (LFW: 99.37% without, 99.40% with). Large photos skip it: their faces are large at the base level.
+   * (LFW: 99.37% without, 99.50% with). Large photos skip it: their faces are large at the base level.
    */
   readonly mirrorMaxPixels: number;
   /** Longest side of the base level: larger photos are halved until they fit (see planPyramid). */
