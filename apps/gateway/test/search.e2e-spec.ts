@@ -1,39 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CryptoModule } from '@app/crypto';
-import { PersistenceModule, PgEmbeddingSource, PgWrappedKeyStore } from '@app/persistence';
-import { captureLogs, FACES_DIR, installTestModels } from '@app/testing';
-import { IndexerModule } from '../../indexer/src/indexer.module';
-import { createVectorIndexApp } from '../../vector-index/src/create-vector-index-app';
-import { bearer, createTenant, type GatewayHarness, startGateway } from './gateway-harness';
-import { freePort } from './redis-server';
+import { FACES_DIR, installTestModels } from '@app/testing';
+import { bearer, createTenant, type GatewayHarness, type StackHarness, startStack } from './gateway-harness';
 
 const DEEPFACE = resolve(FACES_DIR, 'deepface');
 const labels = readFileSync(resolve(DEEPFACE, 'labels.csv'), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => l.split(',') as [string, string]);
 const identityOf = new Map(labels);
 
 describe('search: gateway + indexer + vector-index on real photos', () => {
+  let stack: StackHarness;
   let gateway: GatewayHarness;
-  let indexer: INestApplication;
-  let vectors: INestApplication;
   let key: string;
   let otherKey: string;
   const faceOf = new Map<string, string>();
 
   beforeAll(async () => {
-    const modelsDir = installTestModels();
-    const port = await freePort();
-    gateway = await startGateway({ FACESEARCH_MODELS_DIR: modelsDir, VECTOR_INDEX_URLS: `http://127.0.0.1:${port}`, FACE_POOL_SIZE: '2' });
-    const config = gateway.config;
-    vectors = await createVectorIndexApp(config, captureLogs('warn').logger, {
-      imports: [PersistenceModule.forRoot(), CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } })],
-      embeddingSource: { useExisting: PgEmbeddingSource },
-    });
-    await vectors.listen(port, '127.0.0.1');
-    indexer = await NestFactory.create(IndexerModule.forRoot({ ...config, indexer: { ...config.indexer, port: 0, concurrency: 2 } }), { logger: captureLogs('warn').logger });
-    await indexer.init();
+    stack = await startStack({ FACESEARCH_MODELS_DIR: installTestModels(), FACE_POOL_SIZE: '2' });
+    gateway = stack.gateway;
 
     const t = await createTenant(gateway, 'Search Co');
     key = t.adminKey;
@@ -58,9 +41,7 @@ describe('search: gateway + indexer + vector-index on real photos', () => {
   }, 300_000);
 
   afterAll(async () => {
-    await indexer?.close();
-    await gateway?.close();
-    await vectors?.close().catch(() => undefined);
+    await stack?.close();
   });
 
   it('ranks the same identity\'s other photos above every other identity for ≥ 95% of queries', async () => {
@@ -115,7 +96,7 @@ describe('search: gateway + indexer + vector-index on real photos', () => {
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('no_face');
 
-    await vectors.close();
+    await stack.vectors!.close();
     const down = await gateway.http().post('/v1/search/faces-by-image').set(bearer(key)).attach('image', readFileSync(resolve(DEEPFACE, 'img1.jpg')), 'img1.jpg');
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBeDefined();

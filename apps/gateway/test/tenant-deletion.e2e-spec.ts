@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { TenantId } from '@app/contracts';
 import { AuditService } from '@app/audit';
 import { createCrypto, createKeyProvider, EnvelopeService } from '@app/crypto';
 import { FaceRepository, PgWrappedKeyStore, TenantDb } from '@app/persistence';
-import { captureLogs } from '@app/testing';
-import { IndexerModule } from '../../indexer/src/indexer.module';
-import { bearer, createTenant, type GatewayHarness, startGateway } from './gateway-harness';
+import { bearer, createTenant, type GatewayHarness, type StackHarness, startStack } from './gateway-harness';
 
 describe('DELETE /v1/tenants/{tenantId}: purge with crypto-shredding and a receipt', () => {
+  let stack: StackHarness;
   let gateway: GatewayHarness;
-  let indexer: INestApplication;
 
   beforeAll(async () => {
-    gateway = await startGateway();
-    indexer = await NestFactory.create(IndexerModule.forRoot({ ...gateway.config, indexer: { ...gateway.config.indexer, port: 0 } }), {
-      logger: captureLogs('warn').logger,
-    });
-    await indexer.init();
+    stack = await startStack();
+    gateway = stack.gateway;
   });
   afterAll(async () => {
-    await indexer?.close();
-    await gateway?.close();
+    await stack?.close();
   });
 
   const receipt = (id: string) => gateway.http().get(`/v1/deletions/${id}`).set(bearer(gateway.operatorToken));
@@ -61,7 +53,7 @@ describe('DELETE /v1/tenants/{tenantId}: purge with crypto-shredding and a recei
       scope: { type: 'tenant', id: tenantId },
       status: 'completed',
       requestedBy: { type: 'operator' },
-      counts: { faces: 4, embeddings: 4, jobsCancelled: 0, dataKeysDestroyed: 1 },
+      counts: { faces: 4, embeddings: 4, indexEntries: 4, jobsCancelled: 0, dataKeysDestroyed: 1 },
       verified: { searchable: 0 },
     });
     expect(body.completedAt).toEqual(expect.any(String));

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { JobName, type PurgeTenantJobPayload, type PurgeTenantJobResult, type TenantId } from '@app/contracts';
 import { AuditAction, AuditService } from '@app/audit';
 import { TenantKeyService } from '@app/crypto';
 import { ApiKeyRepository, DeletionRepository, TenantDb, TenantRepository } from '@app/persistence';
 import { JobProducer } from '@app/queue';
+import { BLOB_STORE, type BlobStore } from '@app/storage';
+import { VectorIndexClient } from '@app/vector-client';
 import { DeletionError, DeletionErrorCode } from './deletion.error';
 
 /**
@@ -60,12 +62,19 @@ export class PurgeTenant {
     private readonly deletions: DeletionRepository,
     private readonly dataKeys: TenantKeyService,
     private readonly audit: AuditService,
+    private readonly vectors: VectorIndexClient,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {}
 
   async execute(job: PurgeTenantJobPayload, now = () => new Date()): Promise<PurgeTenantJobResult> {
     const started = Date.now();
     const shred = await this.dataKeys.shredTenant(job.tenantId);
     const removed = await this.db.run(job.tenantId, (tx) => this.tenants.deleteCascade(tx));
+    // The index and its snapshots next (a replica that is down fails the job, which is retried):
+    // sealed under destroyed keys they are unreadable already, but they must not stay behind.
+    const dropped = await this.vectors.dropTenant(job.tenantId);
+    const uploads = await this.blobs.list(`uploads/${job.tenantId}/`);
+    for (const key of uploads) await this.blobs.delete(key);
     const remaining = await this.db.run(job.tenantId, async (tx) => {
       const [row] = (await tx.manager.query(`SELECT count(*)::int AS n FROM faces WHERE tenant_id = $1`, [tx.tenantId])) as { n: number }[];
       return row.n;
@@ -76,8 +85,10 @@ export class PurgeTenant {
       const counts = previous?.status === 'completed' ? previous.counts : {
         faces: removed.faces,
         embeddings: removed.faces,
-        indexEntries: 0,
-        snapshotsRewritten: 0,
+        // Every face had an entry (loaded or in a snapshot); all went with the dropped index.
+        indexEntries: removed.faces,
+        snapshotsRewritten: dropped.snapshotsDeleted,
+        transientUploads: uploads.length,
         jobsCancelled: removed.jobs,
         apiKeys: removed.apiKeys,
         dataKeysDestroyed: shred.versionsDestroyed.length,
