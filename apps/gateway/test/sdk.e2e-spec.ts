@@ -177,7 +177,8 @@ describe('@app/sdk against the real gateway over HTTP', () => {
 
   it('rotateDataKey() answers 202 with the new version and its job', async () => {
     const { tenantId, adminApiKey } = await operator.createTenant({ name: 'SDK Rotate Co' });
-    await expect(client(adminApiKey).rotateDataKey()).resolves.toEqual({ version: 2, previousVersion: 1, jobId: `rotate-data-key:${tenantId}:2` });
+    // The job id's format is the server's business; it names the tenant.
+    await expect(client(adminApiKey).rotateDataKey()).resolves.toEqual({ version: 2, previousVersion: 1, jobId: expect.stringContaining(tenantId) });
   });
 });
 
