@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
 });
 
 const LARGE_MIN_SIDE = 1500;
+const CHUNK = 25;
 
 interface Photo {
   readonly name: string;
@@ -54,55 +55,103 @@ async function largePhotos(root: string): Promise<Photo[]> {
   return photos;
 }
 
-/** Median time of one onnxruntime call, one thread: what a one-face photo costs at the least. */
-async function inferenceMs(file: string, shape: number[], runs = 30): Promise<number> {
-  const session = await InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-  const feeds = { [session.inputNames[0]!]: new Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b)).fill(0.25), shape) };
-  for (let i = 0; i < 3; i++) await session.run(feeds);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await session.run(feeds);
-    times.push(performance.now() - start);
-  }
-  await session.release();
-  return percentile(times.sort((a, b) => a - b), 0.5);
-}
+type Feeds = Record<string, Tensor>;
 
-/** The bound for a 250x250 photo with one face, per model set: the model calls the pipeline makes for it. */
-async function oneFaceBound(modelSet: string, modelsDir: string) {
-  const manifest = BUILTIN_MODEL_SETS.get(modelSet);
-  if (!manifest) throw new Error(`the bound is known for built-in sets only, not ${modelSet}`);
-  const file = (name: string) => resolve(modelsDir, name);
-  const d = manifest.detector;
-  // YuNet sees a 250-pixel photo padded to 256, twice (the mirror image votes on the landmarks);
-  // UltraFace its fixed input, then the 68-point model once.
-  const detectorMs =
-    d.type === 'yunet'
-      ? 2 * (await inferenceMs(file(d.file), [1, 3, 256, 256]))
-      : (await inferenceMs(file(d.file), [1, 3, d.inputHeight, d.inputWidth])) + (await inferenceMs(file(d.landmarks.file), [1, 1, d.landmarks.inputSize, d.landmarks.inputSize]));
-  const embedderMs = await inferenceMs(file(manifest.embedder.file), [1, 3, manifest.embedder.inputHeight, manifest.embedder.inputWidth]);
-  return { detectorMs: round(detectorMs, 2), embedderMs: round(embedderMs, 2), perImageMs: round(detectorMs + embedderMs, 2), imagesPerSecPerWorker: round(1000 / (detectorMs + embedderMs)) };
+/**
+ * The one-face bound of a model set: the onnxruntime calls the pipeline makes for a 250x250 photo, one
+ * thread, nothing else. Sampled between chunks of every run, so bound and engine see the same machine
+ * (a shared machine's load changes by the minute).
+ */
+class BoundProbe {
+  private readonly samples: { detector: number; embedder: number; cpu: number }[] = [];
+
+  private constructor(
+    private readonly detector: { session: InferenceSession; feeds: Feeds; times: number }[],
+    private readonly embedder: { session: InferenceSession; feeds: Feeds },
+  ) {}
+
+  static async create(modelSet: string, modelsDir: string): Promise<BoundProbe> {
+    const manifest = BUILTIN_MODEL_SETS.get(modelSet);
+    if (!manifest) throw new Error(`the bound is known for built-in sets only, not ${modelSet}`);
+    const load = async (file: string, shape: number[]) => {
+      const session = await InferenceSession.create(resolve(modelsDir, file), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+      return { session, feeds: { [session.inputNames[0]!]: new Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b)).fill(0.25), shape) } };
+    };
+    const d = manifest.detector;
+    // YuNet sees a 250-pixel photo padded to 256, twice (the mirror image votes on the landmarks);
+    // UltraFace its fixed input, then the 68-point model once.
+    const detector =
+      d.type === 'yunet'
+        ? [{ ...(await load(d.file, [1, 3, 256, 256])), times: 2 }]
+        : [{ ...(await load(d.file, [1, 3, d.inputHeight, d.inputWidth])), times: 1 }, { ...(await load(d.landmarks.file, [1, 1, d.landmarks.inputSize, d.landmarks.inputSize])), times: 1 }];
+    const probe = new BoundProbe(detector, await load(manifest.embedder.file, [1, 3, manifest.embedder.inputHeight, manifest.embedder.inputWidth]));
+    for (let i = 0; i < 3; i++) await probe.sample();
+    probe.samples.length = 0;
+    return probe;
+  }
+
+  async sample(): Promise<void> {
+    const time = async (session: InferenceSession, feeds: Feeds) => {
+      const start = performance.now();
+      await session.run(feeds);
+      return performance.now() - start;
+    };
+    const cpuBefore = process.cpuUsage();
+    let detector = 0;
+    for (const model of this.detector) {
+      for (let i = 0; i < model.times; i++) detector += await time(model.session, model.feeds);
+    }
+    const embedder = await time(this.embedder.session, this.embedder.feeds);
+    const cpu = process.cpuUsage(cpuBefore);
+    this.samples.push({ detector, embedder, cpu: (cpu.user + cpu.system) / 1000 });
+  }
+
+  /** Medians over the samples taken since `from`. */
+  summary(from = 0) {
+    const recent = this.samples.slice(from);
+    const median = (values: number[]) => percentile(values.sort((a, b) => a - b), 0.5);
+    const detectorMs = median(recent.map((s) => s.detector));
+    const embedderMs = median(recent.map((s) => s.embedder));
+    return {
+      detectorMs: round(detectorMs, 2),
+      embedderMs: round(embedderMs, 2),
+      perImageMs: round(detectorMs + embedderMs, 2),
+      cpuMsPerImage: round(median(recent.map((s) => s.cpu)), 2),
+      imagesPerSecPerWorker: round(1000 / (detectorMs + embedderMs)),
+      samples: recent.length,
+    };
+  }
+
+  get count(): number {
+    return this.samples.length;
+  }
 }
 
 /** Every worker kept busy with one image (no queueing, so latency is the time of one image). */
-async function run(engine: FaceEngine, photos: readonly Photo[]) {
-  const queue = [...photos];
+async function run(engine: FaceEngine, photos: readonly Photo[], probe?: BoundProbe) {
   const latencies: number[] = [];
   let faces = 0;
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const lane = async () => {
-    for (let photo = queue.shift(); photo; photo = queue.shift()) {
-      const t = performance.now();
-      const found = (await engine.analyze(photo.bytes)).faces.length;
-      faces += found;
-      latencies.push(performance.now() - t);
-    }
-  };
-  await Promise.all(Array.from({ length: engine.info.poolSize }, lane));
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
+  let seconds = 0;
+  let cpuMs = 0;
+  // Chunks, with bound samples between them (the engine idle while the probe runs).
+  for (let at = 0; at < photos.length; at += CHUNK) {
+    for (let i = 0; i < 3; i++) await probe?.sample();
+    const queue = photos.slice(at, at + CHUNK);
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const lane = async () => {
+      for (let photo = queue.shift(); photo; photo = queue.shift()) {
+        const t = performance.now();
+        const found = (await engine.analyze(photo.bytes)).faces.length;
+        faces += found;
+        latencies.push(performance.now() - t);
+      }
+    };
+    await Promise.all(Array.from({ length: engine.info.poolSize }, lane));
+    seconds += (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMs += (cpu.user + cpu.system) / 1000;
+  }
   latencies.sort((a, b) => a - b);
   return {
     imagesPerSec: round(photos.length / seconds),
@@ -111,31 +160,34 @@ async function run(engine: FaceEngine, photos: readonly Photo[]) {
     msPerImageMean: round(latencies.reduce((s, v) => s + v, 0) / latencies.length),
     facesPerSec: round(faces / seconds),
     // Every thread of the process (workers, libvips, onnxruntime): what an image costs on a quiet machine.
-    cpuMsPerImage: round((cpu.user + cpu.system) / 1000 / photos.length),
+    cpuMsPerImage: round(cpuMs / photos.length),
   };
 }
 
 async function main(): Promise<void> {
   const lfw = lfwPhotos(resolve(args.faces!, 'lfw-dev'), Number(args.lfw));
   const large = await largePhotos(resolve(args.faces!, 'deepface'));
-  const bound = await oneFaceBound(args['model-set']!, args['models-dir']!);
+  const probe = await BoundProbe.create(args['model-set']!, args['models-dir']!);
   const runs = [];
   for (const workers of args.workers!.split(',').map(Number)) {
     const engine = await FaceEngine.create({ modelsDir: args['models-dir']!, modelSet: args['model-set'], poolSize: workers });
     try {
       // Warm-up: first runs of each input shape allocate.
       await run(engine, [...lfw.slice(0, 2 * workers), ...large.slice(0, 2 * workers)]);
-      const lfwRun = await run(engine, lfw);
+      const from = probe.count;
+      const lfwRun = await run(engine, lfw, probe);
+      const bound = probe.summary(from);
       const largeRun = await run(engine, large);
       runs.push({
         workers,
+        bound,
         lfw: {
           ...lfwRun,
           ratioToBound: round(lfwRun.imagesPerSec / (workers * bound.imagesPerSecPerWorker), 3),
-          // The same ratio from CPU time, which a machine shared with other work disturbs far less.
-          ratioToBoundCpu: round(bound.perImageMs / lfwRun.cpuMsPerImage, 3),
+          // The same ratio from CPU time, which the machine's other work disturbs less.
+          ratioToBoundCpu: round(bound.cpuMsPerImage / lfwRun.cpuMsPerImage, 3),
         },
-        large: largeRun,
+        large: { ...largeRun, msPerImagePerWorker: round((1000 * workers) / largeRun.imagesPerSec) },
       });
     } finally {
       await engine.close();
@@ -145,7 +197,7 @@ async function main(): Promise<void> {
     modelSet: args['model-set'],
     cpus: availableParallelism(),
     images: { lfw: lfw.length, large: large.length, largeMinSide: LARGE_MIN_SIDE },
-    bound,
+    bound: probe.summary(),
     runs,
     peakRssMb: round(process.resourceUsage().maxRSS / 1024),
   }, null, 2));
