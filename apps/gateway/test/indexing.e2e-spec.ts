@@ -1,20 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { TenantId } from '@app/contracts';
 import { signWebhook } from '@app/indexing';
 import { FaceRepository, TenantDb } from '@app/persistence';
-import { captureLogs, FACES_DIR, installTestModels } from '@app/testing';
-import { IndexerModule } from '../../indexer/src/indexer.module';
-import { bearer, createTenant, type GatewayHarness, startGateway } from './gateway-harness';
+import { FACES_DIR, installTestModels } from '@app/testing';
+import { bearer, createTenant, type GatewayHarness, type StackHarness, startStack } from './gateway-harness';
 
 const photo = (f: string) => readFileSync(resolve(FACES_DIR, 'deepface', f));
 
 describe('indexing: gateway → queue → indexer (real face engine) → Postgres', () => {
+  let stack: StackHarness;
   let gateway: GatewayHarness;
-  let indexer: INestApplication;
   let images: Server;
   let imagesUrl: string;
   let integratorKey: string;
@@ -22,11 +19,8 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
 
   beforeAll(async () => {
     const modelsDir = installTestModels();
-    gateway = await startGateway({ FACESEARCH_MODELS_DIR: modelsDir, SOURCE_URL_ALLOW_HTTP: 'true', SOURCE_PRIVATE_ALLOWLIST: '127.0.0.0/8', INDEXER_CONCURRENCY: '2' });
-    indexer = await NestFactory.create(IndexerModule.forRoot({ ...gateway.config, indexer: { ...gateway.config.indexer, port: 0 } }), {
-      logger: captureLogs('warn').logger,
-    });
-    await indexer.init();
+    stack = await startStack({ FACESEARCH_MODELS_DIR: modelsDir, SOURCE_URL_ALLOW_HTTP: 'true', SOURCE_PRIVATE_ALLOWLIST: '127.0.0.0/8', INDEXER_CONCURRENCY: '2' });
+    gateway = stack.gateway;
     images = createServer((req, res) => {
       if (req.url === '/couple.jpg') return res.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo('couple.jpg'));
       res.writeHead(404).end();
@@ -40,8 +34,7 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
   }, 120_000);
 
   afterAll(async () => {
-    await indexer?.close();
-    await gateway?.close();
+    await stack?.close();
     await new Promise((r) => images?.close(r));
   });
 

@@ -1,25 +1,17 @@
-import { type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { captureLogs } from '@app/testing';
-import { IndexerModule } from '../../indexer/src/indexer.module';
-import { bearer, createTenant, type GatewayHarness, startGateway } from './gateway-harness';
+import { bearer, createTenant, type GatewayHarness, type StackHarness, startStack } from './gateway-harness';
 
 describe('gateway → Redis (BullMQ) → indexer worker, end to end', () => {
+  let stack: StackHarness;
   let gateway: GatewayHarness;
-  let indexer: INestApplication;
 
   beforeAll(async () => {
-    gateway = await startGateway();
-    // The worker shares the gateway's configuration (same Redis prefix), as in production.
-    indexer = await NestFactory.create(IndexerModule.forRoot({ ...gateway.config, indexer: { ...gateway.config.indexer, port: 0 } }), {
-      logger: captureLogs('warn').logger,
-    });
-    await indexer.init();
+    // Gateway and worker on one configuration (same Redis prefix), as in production.
+    stack = await startStack({}, { vectorIndex: false });
+    gateway = stack.gateway;
   });
 
   afterAll(async () => {
-    await indexer?.close();
-    await gateway?.close();
+    await stack?.close();
   });
 
   it('a ping job carrying the tenant id goes through the queue to a worker and back', async () => {

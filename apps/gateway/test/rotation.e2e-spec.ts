@@ -1,5 +1,3 @@
-import { type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type Queue } from 'bullmq';
 import { JobName, TenantId } from '@app/contracts';
 import { AuditService } from '@app/audit';
@@ -7,24 +5,20 @@ import { EnvelopeService, TenantKeyService } from '@app/crypto';
 import { FaceRepository, TenantDb } from '@app/persistence';
 import { randomUUID } from 'node:crypto';
 import { JobProducer } from '@app/queue';
-import { captureLogs } from '@app/testing';
-import { IndexerModule } from '../../indexer/src/indexer.module';
-import { bearer, createTenant, type GatewayHarness, startGateway } from './gateway-harness';
+import { bearer, createTenant, type GatewayHarness, type StackHarness, startStack } from './gateway-harness';
 
 describe('POST /v1/settings/rotate-data-key (gateway + indexer)', () => {
+  let stack: StackHarness;
   let gateway: GatewayHarness;
-  let indexer: INestApplication;
 
   beforeAll(async () => {
-    gateway = await startGateway();
-    indexer = await NestFactory.create(IndexerModule.forRoot({ ...gateway.config, indexer: { ...gateway.config.indexer, port: 0 } }), {
-      logger: captureLogs('warn').logger,
-    });
-    await indexer.init();
+    // Gateway and worker on one configuration (same Redis prefix), as in production.
+    stack = await startStack({}, { vectorIndex: false });
+    gateway = stack.gateway;
   });
+
   afterAll(async () => {
-    await indexer?.close();
-    await gateway?.close();
+    await stack?.close();
   });
 
   it('answers 202, switches to the new version at once, re-seals stored embeddings, then destroys the old version', async () => {
