@@ -5,6 +5,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
+import { signWebhook } from '@app/indexing';
 import {
   FacesearchAuthenticationError,
   FacesearchClient,
@@ -22,6 +23,7 @@ import {
   FacesearchValidationError,
   type Face,
   type TenantListItem,
+  verifyWebhookSignature,
 } from '@app/sdk';
 import { captureLogs, FACES_DIR, installTestModels } from '@app/testing';
 import { IndexerModule } from '../../indexer/src/indexer.module';
@@ -403,5 +405,17 @@ describe('@app/sdk indexing, verify and tenant deletion against the gateway and 
     await expect(a.iterateDeletions().toArray()).resolves.toEqual([]);
     const i = client((await a.createApiKey({ name: 'i', role: 'integrator' })).key);
     await expect(i.listDeletions()).rejects.toBeInstanceOf(FacesearchPermissionError);
+  });
+});
+
+describe('@app/sdk webhook verifier against the service\'s signer', () => {
+  it('accepts what the indexer signs, and nothing else', () => {
+    const secret = 'whsec_contract_0123456789';
+    const body = JSON.stringify({ jobId: randomUUID(), assetId: 'a-1', status: 'completed', facesIndexed: 1 });
+    const t = Math.floor(Date.now() / 1000);
+    const header = signWebhook(secret, body, t);
+    expect(verifyWebhookSignature({ payload: body, header, secret })).toEqual({ timestamp: t });
+    expect(verifyWebhookSignature({ payload: Buffer.from(body, 'utf8'), header, secret }).timestamp).toBe(t);
+    expect(() => verifyWebhookSignature({ payload: body, header, secret: 'whsec_other_0123456789' })).toThrow(/No signature matches/);
   });
 });
