@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describeWithPhotos, deepface, ensureTestModels, lfw } from './testing/face-models.fixture';
+import { pngHeaderOnly } from './testing/image-bytes.fixture';
 import { cosineSimilarity, crossValidatedAccuracy, type FaceAnalysis, FaceEngine, FaceError, parseLfwPairs, type ScoredPair } from './index';
 import { YUNET_ARCFACE_V1 } from './models/builtin-manifests';
 
@@ -150,6 +151,7 @@ describeWithPhotos('FaceEngine on real photos (yunet-arcface-v1)', () => {
     expect(await codeOf(engine.analyze(Buffer.from('a plain text file\n')))).toBe('unsupported_format');
     expect(await codeOf(engine.analyze(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')))).toBe('unsupported_format');
     expect(await codeOf(engine.analyze(new Uint8Array(21 * 1024 * 1024).fill(0xff)))).toBe('too_large');
+    expect(await codeOf(engine.analyze(pngHeaderOnly(30000, 30000)))).toBe('too_many_pixels');
     expect(await codeOf(engine.analyze(jpeg, { maxFaces: 0 }))).toBe('invalid_options');
     expect(await codeOf(engine.analyze(jpeg, { qualityFilter: 'ultra' as never }))).toBe('invalid_options');
     expect((await engine.analyze(jpeg)).faces).toHaveLength(1);

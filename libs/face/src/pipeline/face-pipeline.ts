@@ -13,8 +13,8 @@ import { type RgbImage, wipe } from '../image/rgb-image';
 import type { ModelFileRef, ModelSetManifest } from '../models/model-manifest';
 import { readModelFile } from '../models/model-registry';
 import { createSession } from '../models/onnx-session';
-import { estimatePose } from '../quality/pose-estimate';
-import { geometricVerdict, QUALITY_THRESHOLDS, sharpnessVerdict } from '../quality/quality-filter';
+import { estimatePose, type PoseEstimate } from '../quality/pose-estimate';
+import { geometricVerdict, QUALITY_THRESHOLDS, type QualityThresholds, sharpnessVerdict } from '../quality/quality-filter';
 import { laplacianVariance } from '../quality/sharpness';
 
 export interface PipelineSettings {
@@ -43,8 +43,16 @@ interface Located {
 
 /** A face that passed the checks that need no pixels. */
 interface Accepted extends Located {
-  readonly pose: { yaw: number; pitch: number; roll: number };
+  readonly pose: PoseEstimate;
 }
+
+/** A face kept after the sharpness check, with its crop when that can serve the embedder. */
+interface Measured extends Accepted {
+  readonly sharpness: number;
+  readonly crop?: { readonly image: RgbImage; readonly from: ScaledImage };
+}
+
+type Skip = (face: Located, reason: UnindexedReason) => void;
 
 // A face counts as in the frame with its five points inside and this share of its box.
 const MIN_VISIBLE = 0.85;
@@ -80,10 +88,6 @@ export class FacePipeline {
     return new FacePipeline(manifest, settings, detector, embedder);
   }
 
-  get modelSet(): { id: string; version: string; dimension: number } {
-    return { id: this.manifest.id, version: this.manifest.version, dimension: this.embedder.dimension };
-  }
-
   async analyze(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {
     const contentSha256 = createHash('sha256').update(bytes).digest('hex');
     const header = await readImageHeader(bytes, this.settings.limits);
@@ -94,57 +98,10 @@ export class FacePipeline {
       const unindexed: UnindexedFace[] = [];
       const skip = (face: Located, reason: UnindexedReason) =>
         unindexed.push({ reason, box: relativeBox(face.boxPx, header), boxPx: face.boxPx, score: round2(face.candidate.score) });
-
-      const accepted: Accepted[] = [];
-      for (const face of candidates.map((c) => locate(c, header)).sort((a, b) => b.size - a.size)) {
-        const pose = estimatePose(face.candidate.landmarks);
-        const inFrame = face.visible >= MIN_VISIBLE && face.landmarks.every((p) => p.x >= 0 && p.y >= 0 && p.x < header.width && p.y < header.height);
-        const verdict = geometricVerdict({ size: face.size, score: face.candidate.score, inFrame, ...pose }, thresholds, options.minFaceSize);
-        if (verdict) skip(face, verdict);
-        else accepted.push({ ...face, pose });
-      }
-
-      // Sharpness on the finest decode already made: a face blurred at that size is blurred at full size
-      // too, so rejects never cost a finer decode.
-      const template = this.embedder.template;
-      const measured = source.finest()!;
-      const kept: (Accepted & { sharpness: number; crop?: RgbImage })[] = [];
-      for (const face of accepted) {
-        const { crop, templateSize } = alignAtOwnSize(measured.image, inDecoded(face.candidate.landmarks, measured), template);
-        const sharpness = laplacianVariance(crop);
-        const verdict = sharpnessVerdict(sharpness, thresholds) ?? (kept.length >= options.maxFaces ? 'exceeds_max_faces' : undefined);
-        if (verdict) {
-          wipe(crop);
-          skip(face, verdict);
-        } else {
-          if (!templateSize) wipe(crop);
-          kept.push({ ...face, sharpness, crop: templateSize ? crop : undefined });
-        }
-      }
-
-      // The crops come from one decode fine enough that no face is upsampled more than it must be.
-      const needed = Math.max(0, ...kept.map((f) => alignmentScale(f.candidate.landmarks, template)));
-      const cropSource = kept.length > 0 ? await source.at(needed, REFINE_TOLERANCE) : measured;
-      const faces: AnalyzedFace[] = [];
-      for (const face of kept) {
-        // The sharpness crop serves when it was cut from the same image at the template's size.
-        const crop = cropSource === measured && face.crop ? face.crop : alignFace(cropSource.image, inDecoded(face.candidate.landmarks, cropSource), template);
-        try {
-          const score = round2(face.candidate.score);
-          const quality: FaceQuality = {
-            size: Math.round(face.size),
-            score,
-            sharpness: Math.round(face.sharpness),
-            yaw: Math.round(face.pose.yaw),
-            pitch: Math.round(face.pose.pitch),
-            roll: Math.round(face.pose.roll),
-          };
-          const embedding = await this.embedder.embed(crop);
-          faces.push({ box: relativeBox(face.boxPx, header), boxPx: face.boxPx, landmarks: face.landmarks, score, quality, embedding });
-        } finally {
-          wipe(crop, face.crop);
-        }
-      }
+      const located = candidates.map((c) => locate(c, header)).sort((a, b) => b.size - a.size);
+      const accepted = screen(located, header, thresholds, options.minFaceSize, skip);
+      const kept = this.measureSharpness(source, accepted, thresholds, options.maxFaces, skip);
+      const faces = await this.embed(source, kept, header);
       return {
         contentSha256,
         format: header.format,
@@ -158,6 +115,66 @@ export class FacePipeline {
       source.wipe();
     }
   }
+
+  /**
+   * Sharpness on the finest decode already made (a face blurred at that size is blurred at full size
+   * too, so rejects never cost a finer decode); the largest `maxFaces` sharp enough are kept.
+   */
+  private measureSharpness(source: ImageSource, accepted: Accepted[], thresholds: QualityThresholds, maxFaces: number, skip: Skip): Measured[] {
+    const measured = source.finest();
+    const kept: Measured[] = [];
+    if (!measured) return kept;
+    for (const face of accepted) {
+      const { crop, templateSize } = alignAtOwnSize(measured.image, inDecoded(face.candidate.landmarks, measured), this.embedder.template);
+      const sharpness = laplacianVariance(crop);
+      const verdict = sharpnessVerdict(sharpness, thresholds) ?? (kept.length >= maxFaces ? 'exceeds_max_faces' : undefined);
+      if (verdict || !templateSize) wipe(crop);
+      if (verdict) skip(face, verdict);
+      else kept.push({ ...face, sharpness, crop: templateSize ? { image: crop, from: measured } : undefined });
+    }
+    return kept;
+  }
+
+  /** Crops from one decode fine enough that no face is upsampled more than it must be, then embeddings. */
+  private async embed(source: ImageSource, kept: Measured[], header: ImageHeader): Promise<AnalyzedFace[]> {
+    const faces: AnalyzedFace[] = [];
+    if (kept.length === 0) return faces;
+    const template = this.embedder.template;
+    const cropSource = await source.at(Math.max(...kept.map((f) => alignmentScale(f.candidate.landmarks, template))), REFINE_TOLERANCE);
+    for (const face of kept) {
+      // The sharpness crop serves when it was cut from this same image at the template's size.
+      const crop = face.crop?.from === cropSource ? face.crop.image : alignFace(cropSource.image, inDecoded(face.candidate.landmarks, cropSource), template);
+      try {
+        const score = round2(face.candidate.score);
+        const quality: FaceQuality = {
+          size: Math.round(face.size),
+          score,
+          sharpness: Math.round(face.sharpness),
+          yaw: Math.round(face.pose.yaw),
+          pitch: Math.round(face.pose.pitch),
+          roll: Math.round(face.pose.roll),
+        };
+        const embedding = await this.embedder.embed(crop);
+        faces.push({ box: relativeBox(face.boxPx, header), boxPx: face.boxPx, landmarks: face.landmarks, score, quality, embedding });
+      } finally {
+        wipe(crop, face.crop?.image);
+      }
+    }
+    return faces;
+  }
+}
+
+/** The checks that need no pixels: size, confidence, in frame, pose. */
+function screen(located: Located[], header: ImageHeader, thresholds: QualityThresholds, minFaceSize: number, skip: Skip): Accepted[] {
+  const accepted: Accepted[] = [];
+  for (const face of located) {
+    const pose = estimatePose(face.candidate.landmarks);
+    const inFrame = face.visible >= MIN_VISIBLE && face.landmarks.every((p) => p.x >= 0 && p.y >= 0 && p.x < header.width && p.y < header.height);
+    const verdict = geometricVerdict({ size: face.size, score: face.candidate.score, inFrame, ...pose }, thresholds, minFaceSize);
+    if (verdict) skip(face, verdict);
+    else accepted.push({ ...face, pose });
+  }
+  return accepted;
 }
 
 /** Displayed-pixel landmarks in the pixels of a decoded image (pixel centres kept). */
