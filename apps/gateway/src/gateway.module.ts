@@ -1,5 +1,5 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { AuditModule } from '@app/audit';
 import { AuthGuard, AuthModule } from '@app/auth';
@@ -21,6 +21,8 @@ import { SearchController } from './search/search.controller';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller';
 import { PingWorkerService } from './diagnostics/ping-worker.service';
 import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ReadinessService } from './health/readiness.service';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { RequestContextMiddleware } from './http/request-context.middleware';
@@ -61,6 +63,9 @@ export class GatewayModule implements NestModule {
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // After the guards: the key is scoped to the authenticated caller.
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        IdempotencyStore,
         RateLimiter,
         ReadinessService,
         PingWorkerService,

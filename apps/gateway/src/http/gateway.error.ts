@@ -8,6 +8,7 @@ export enum GatewayErrorCode {
   RouteNotFound = 'route_not_found',
   RateLimited = 'rate_limited',
   RateLimiterUnavailable = 'rate_limiter_unavailable',
+  IdempotencyConflict = 'idempotency_conflict',
 }
 
 const KIND: Record<GatewayErrorCode, ErrorKind> = {
@@ -18,6 +19,7 @@ const KIND: Record<GatewayErrorCode, ErrorKind> = {
   [GatewayErrorCode.RouteNotFound]: ErrorKind.NotFound,
   [GatewayErrorCode.RateLimited]: ErrorKind.RateLimited,
   [GatewayErrorCode.RateLimiterUnavailable]: ErrorKind.Unavailable,
+  [GatewayErrorCode.IdempotencyConflict]: ErrorKind.Conflict,
 };
 
 export interface FieldError {
