@@ -1,4 +1,6 @@
 import sharp from 'sharp';
+import { FaceError } from '../face.error';
+import { pngHeaderOnly } from '../testing/image-bytes.fixture';
 import { readImageHeader } from './image.decoder';
 import { ImageSource } from './image-source';
 
@@ -20,5 +22,29 @@ describe('ImageSource', () => {
     source.wipe();
     expect(quarter.image.data.every((v) => v === 0)).toBe(true);
     expect(full.image.data.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('ImageSource.open', () => {
+  it('decodes a small input whole, with its displayed size as the header (EXIF applied)', async () => {
+    const bytes = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#123456' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    expect(bytes.length).toBeLessThan(128 * 1024);
+    const source = await ImageSource.open(bytes, LIMITS);
+    expect(source.header).toEqual({ format: 'jpeg', width: 20, height: 40 });
+    expect(source.finest()!.image).toMatchObject({ width: 20, height: 40 });
+  });
+
+  it('still refuses a small file claiming too many pixels, before decoding them', async () => {
+    const error = await ImageSource.open(pngHeaderOnly(30000, 30000), { maxBytes: 1e7, maxPixels: 60_000_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FaceError);
+    expect((error as FaceError).code).toBe('too_many_pixels');
+  });
+
+  it('reads only the header of a large input', async () => {
+    const bytes = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg({ quality: 95 }).toBuffer();
+    expect(bytes.length).toBeGreaterThan(128 * 1024);
+    const source = await ImageSource.open(bytes, LIMITS);
+    expect(source.header).toEqual({ format: 'jpeg', width: 1200, height: 900 });
+    expect(source.finest()).toBeUndefined();
   });
 });

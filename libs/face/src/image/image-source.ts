@@ -1,5 +1,8 @@
-import { decodeImage, type DecodeLimits, type ImageHeader } from './image.decoder';
+import { checkImageBytes, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, readImageHeader } from './image.decoder';
 import { type RgbImage, wipe } from './rgb-image';
+
+// Small enough that a full decode costs little even for a highly compressed large image.
+const SMALL_INPUT_BYTES = 128 * 1024;
 
 /** A decoded copy of the image and its scale (decoded pixels per displayed pixel). */
 export interface ScaledImage {
@@ -20,6 +23,19 @@ export class ImageSource {
     readonly header: ImageHeader,
     private readonly limits: DecodeLimits,
   ) {}
+
+  /**
+   * Checks the bytes and reads the header. Small inputs (thumbnails, LFW-size photos) are decoded whole
+   * at once instead: they are wanted at full size anyway, and one decoder pass is half the cost of two.
+   */
+  static async open(bytes: Uint8Array, limits: DecodeLimits): Promise<ImageSource> {
+    const format = checkImageBytes(bytes, limits);
+    if (bytes.length > SMALL_INPUT_BYTES) return new ImageSource(bytes, await readImageHeader(bytes, limits), limits);
+    const { header, image } = await decodeWhole(bytes, format, limits);
+    const source = new ImageSource(bytes, header, limits);
+    source.decoded.push({ image, scaleX: 1, scaleY: 1 });
+    return source;
+  }
 
   /**
    * An image at `scale` (capped at 1) or finer. A decode already made is reused when it is at least

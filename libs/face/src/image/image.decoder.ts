@@ -79,9 +79,28 @@ export async function decodeImage(bytes: Uint8Array, header: ImageHeader, limits
   // Rounded up as libjpeg does, so a power-of-two scale is exactly what shrink-on-load produces.
   const width = Math.max(1, Math.ceil(header.width * Math.min(1, scale) - 1e-9));
   const height = Math.max(1, Math.ceil(header.height * Math.min(1, scale) - 1e-9));
+  const resize = width !== header.width || height !== header.height ? { width, height } : undefined;
+  const image = await decodeRgb(bytes, limits, resize);
+  if (image.width !== width || image.height !== height) {
+    image.data.fill(0);
+    throw new FaceError('corrupt_image', 'the image data does not match its header');
+  }
+  return image;
+}
+
+/**
+ * Header and pixels in one pass, at full size: the cheap path for small inputs (a separate header read
+ * costs as much as decoding a thumbnail). The decoder still refuses too many pixels from the header.
+ */
+export async function decodeWhole(bytes: Uint8Array, format: ImageFormat, limits: DecodeLimits): Promise<{ header: ImageHeader; image: RgbImage }> {
+  const image = await decodeRgb(bytes, limits);
+  return { header: { format, width: image.width, height: image.height }, image };
+}
+
+async function decodeRgb(bytes: Uint8Array, limits: DecodeLimits, resize?: { width: number; height: number }): Promise<RgbImage> {
   try {
     let pipeline = sharp(bytes, { failOn: 'truncated', limitInputPixels: limits.maxPixels, pages: 1, autoOrient: true });
-    if (width !== header.width || height !== header.height) pipeline = pipeline.resize(width, height, { fit: 'fill' });
+    if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: 'fill' });
     const { data, info } = await pipeline
       // Transparent areas become white, as a viewer shows them, instead of undefined colours.
       .flatten({ background: '#ffffff' })
@@ -89,12 +108,15 @@ export async function decodeImage(bytes: Uint8Array, header: ImageHeader, limits
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || info.width !== width || info.height !== height) {
+    if (info.channels !== 3) {
       data.fill(0);
-      throw new Error(`decoded ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x3`);
+      throw new Error(`decoded ${info.channels} channels, expected 3`);
     }
-    return { data, width, height };
+    return { data, width: info.width, height: info.height };
   } catch (cause) {
+    if (cause instanceof Error && /pixel limit/i.test(cause.message)) {
+      throw new FaceError('too_many_pixels', `the image has more than ${(limits.maxPixels / 1e6).toFixed(1)} MP`, { cause });
+    }
     throw new FaceError('corrupt_image', 'the image data is truncated or corrupt', { cause });
   }
 }

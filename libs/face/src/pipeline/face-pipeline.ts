@@ -7,7 +7,7 @@ import { UltrafaceDetector } from '../detection/ultraface.detector';
 import { YunetDetector } from '../detection/yunet.detector';
 import { FaceEmbedder } from '../embedding/face-embedder';
 import type { AnalyzedFace, FaceAnalysis, FaceQuality, PixelBox, Point, QualityFilter, UnindexedFace, UnindexedReason } from '../face-analysis.types';
-import { type DecodeLimits, type ImageHeader, readImageHeader } from '../image/image.decoder';
+import type { DecodeLimits, ImageHeader } from '../image/image.decoder';
 import { ImageSource, type ScaledImage } from '../image/image-source';
 import { type RgbImage, wipe } from '../image/rgb-image';
 import type { ModelFileRef, ModelSetManifest } from '../models/model-manifest';
@@ -90,8 +90,8 @@ export class FacePipeline {
 
   async analyze(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {
     const contentSha256 = createHash('sha256').update(bytes).digest('hex');
-    const header = await readImageHeader(bytes, this.settings.limits);
-    const source = new ImageSource(bytes, header, this.settings.limits);
+    const source = await ImageSource.open(bytes, this.settings.limits);
+    const header = source.header;
     try {
       const thresholds = QUALITY_THRESHOLDS[options.qualityFilter];
       const candidates = await this.detector.detect(source, Math.max(thresholds.minSize, options.minFaceSize));
