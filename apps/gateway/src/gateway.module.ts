@@ -15,6 +15,7 @@ import { PersistenceModule, PgWrappedKeyStore } from '@app/persistence';
 import { QueueModule } from '@app/queue';
 import { TenantsModule } from '@app/tenants';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuditController } from './audit/audit.controller';
 import { DeletionsController } from './deletions/deletions.controller';
 import { IndexingController } from './indexing/indexing.controller';
 import { SearchController } from './search/search.controller';
@@ -57,7 +58,7 @@ export class GatewayModule implements NestModule {
           useFactory: (c: AppConfig) => ({ limits: { fileSize: c.images.maxBytes, files: 2, fields: 20, fieldSize: 64 * 1024 } }),
         }),
       ],
-      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, IndexingController, SearchController],
+      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, IndexingController, SearchController, AuditController],
       providers: [
         // Guards run in this order: who is calling, then how much they may call.
         { provide: APP_GUARD, useExisting: AuthGuard },

@@ -31,6 +31,9 @@ export enum AuditAction {
   SearchByImage = 'search.faces_by_image',
   SearchByFace = 'search.faces_by_face',
   Verify = 'search.verify',
+  AuditRead = 'audit.read',
+  AuditExported = 'audit.exported',
+  AuditVerified = 'audit.verified',
 }
 
 export interface AuditInput {

@@ -58,4 +58,24 @@ export class AuditEventRepository {
     if (filter.beforeSeq !== undefined) qb.andWhere('e.seq < :beforeSeq', { beforeSeq: filter.beforeSeq });
     return qb.getMany();
   }
+
+  /** Oldest first from `afterSeq` (export and verification walk the chain forwards in batches). */
+  async listAscending(tx: TenantTx, afterSeq: number, limit: number, filter: { from?: Date; to?: Date; action?: string } = {}): Promise<AuditEventEntity[]> {
+    const qb = tx.manager
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId', { tenantId: tx.tenantId })
+      .andWhere('e.seq > :afterSeq', { afterSeq })
+      .orderBy('e.seq', 'ASC')
+      .limit(limit);
+    if (filter.from) qb.andWhere('e.at >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('e.at < :to', { to: filter.to });
+    if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
+    return qb.getMany();
+  }
+
+  async head(tx: TenantTx): Promise<ChainHead | null> {
+    const rows = (await tx.manager.query(`SELECT seq::text AS seq, hash FROM audit_chain_heads WHERE tenant_id = $1`, [tx.tenantId])) as { seq: string; hash: string }[];
+    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+  }
 }
