@@ -70,21 +70,23 @@ class BoundProbe {
     private readonly embedder: { session: InferenceSession; feeds: Feeds },
   ) {}
 
-  static async create(modelSet: string, modelsDir: string): Promise<BoundProbe> {
+  /** `photo`: a real LFW photo; the models' cost depends on the data (a constant input runs faster). */
+  static async create(modelSet: string, modelsDir: string, photo: Buffer): Promise<BoundProbe> {
     const manifest = BUILTIN_MODEL_SETS.get(modelSet);
     if (!manifest) throw new Error(`the bound is known for built-in sets only, not ${modelSet}`);
-    const load = async (file: string, shape: number[]) => {
+    const load = async ({ file, mean, std }: { file: string; mean: number; std: number }, shape: number[]) => {
       const session = await InferenceSession.create(resolve(modelsDir, file), { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-      return { session, feeds: { [session.inputNames[0]!]: new Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b)).fill(0.25), shape) } };
+      return { session, feeds: { [session.inputNames[0]!]: new Tensor('float32', await photoTensor(photo, shape, mean, std), shape) } };
     };
     const d = manifest.detector;
     // YuNet sees a 250-pixel photo padded to 256, twice (the mirror image votes on the landmarks);
     // UltraFace its fixed input, then the 68-point model once.
     const detector =
       d.type === 'yunet'
-        ? [{ ...(await load(d.file, [1, 3, 256, 256])), times: 2 }]
-        : [{ ...(await load(d.file, [1, 3, d.inputHeight, d.inputWidth])), times: 1 }, { ...(await load(d.landmarks.file, [1, 1, d.landmarks.inputSize, d.landmarks.inputSize])), times: 1 }];
-    const probe = new BoundProbe(detector, await load(manifest.embedder.file, [1, 3, manifest.embedder.inputHeight, manifest.embedder.inputWidth]));
+        ? [{ ...(await load(d, [1, 3, 256, 256])), times: 2 }]
+        : [{ ...(await load(d, [1, 3, d.inputHeight, d.inputWidth])), times: 1 }, { ...(await load(d.landmarks, [1, 1, d.landmarks.inputSize, d.landmarks.inputSize])), times: 1 }];
+    const e = manifest.embedder;
+    const probe = new BoundProbe(detector, await load(e, [1, 3, e.inputHeight, e.inputWidth]));
     for (let i = 0; i < 3; i++) await probe.sample();
     probe.samples.length = 0;
     return probe;
@@ -127,6 +129,20 @@ class BoundProbe {
   }
 }
 
+/** The photo, resized to the input's size, as normalised planes: realistic data for a model of that shape. */
+async function photoTensor(photo: Buffer, [, channels, height, width]: number[], mean: number, std: number): Promise<Float32Array> {
+  const grey = channels === 1;
+  let pipeline = sharp(photo).resize(width!, height!, { fit: 'fill' });
+  if (grey) pipeline = pipeline.greyscale();
+  const pixels = await pipeline.removeAlpha().raw().toBuffer();
+  const planes = new Float32Array(channels! * width! * height!);
+  const stride = grey ? 1 : 3;
+  for (let i = 0; i < width! * height!; i++) {
+    for (let c = 0; c < channels!; c++) planes[c * width! * height! + i] = (pixels[i * stride + c]! - mean) / std;
+  }
+  return planes;
+}
+
 /** Every worker kept busy with one image (no queueing, so latency is the time of one image). */
 async function run(engine: FaceEngine, photos: readonly Photo[], probe?: BoundProbe) {
   const latencies: number[] = [];
@@ -167,7 +183,7 @@ async function run(engine: FaceEngine, photos: readonly Photo[], probe?: BoundPr
 async function main(): Promise<void> {
   const lfw = lfwPhotos(resolve(args.faces!, 'lfw-dev'), Number(args.lfw));
   const large = await largePhotos(resolve(args.faces!, 'deepface'));
-  const probe = await BoundProbe.create(args['model-set']!, args['models-dir']!);
+  const probe = await BoundProbe.create(args['model-set']!, args['models-dir']!, lfw[0]!.bytes);
   const runs = [];
   for (const workers of args.workers!.split(',').map(Number)) {
     const engine = await FaceEngine.create({ modelsDir: args['models-dir']!, modelSet: args['model-set'], poolSize: workers });
