@@ -11,6 +11,8 @@ export interface VectorIndexOptions {
   efConstruction: number;
   /** HNSW search beam (a search for more than efSearch results uses k). */
   efSearch: number;
+  /** A threshold search that finds nothing at efSearch is repeated at this beam (0: never). See EngineParams. */
+  efSearchWide: number;
   /** Tenants with up to this many faces are searched exactly; bigger ones use HNSW (see bench:vector's crossover). */
   exactScanMax: number;
   /** Worker threads holding the indexes (tenants hashed across them). */
@@ -48,6 +50,7 @@ export const DEFAULT_VECTOR_INDEX_OPTIONS: VectorIndexOptions = {
   m: 16,
   efConstruction: 200,
   efSearch: 64,
+  efSearchWide: 384,
   exactScanMax: 2000,
   workerThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),
   snapshotIntervalMs: 5 * 60_000,

@@ -60,10 +60,10 @@ export class HnswIndex implements TenantVectorIndex {
     return true;
   }
 
-  search(query: number[], k: number): SearchOutcome {
+  search(query: number[], k: number, beam = this.params.efSearch): SearchOutcome {
     const n = Math.min(k, this.ids.live);
     if (n <= 0) return { labels: [], distances: [] };
-    const ef = Math.max(this.params.efSearch, n);
+    const ef = Math.max(beam, n);
     if (ef !== this.ef) {
       this.index.setEf(ef);
       this.ef = ef;

@@ -56,7 +56,8 @@ export function chooseHnswlib(simdDir: string, cpu: CpuFeatures, preference: Hns
   return { build: 'simd', modulePath: addon, reason: `built with ${manifest.flags.join(' ')}`, flags: manifest.flags };
 }
 
-export function loadHnswlib(choice: HnswlibChoice): HnswlibModule {
+/** Loads a build by HnswlibChoice.modulePath (in the thread that will use it: each worker loads its own). */
+export function loadHnswlib(modulePath: string): HnswlibModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(choice.modulePath) as HnswlibModule;
+  return require(modulePath) as HnswlibModule;
 }

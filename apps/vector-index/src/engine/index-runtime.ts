@@ -13,7 +13,7 @@ export interface IndexRuntime {
 }
 
 export function engineParams(o: VectorIndexOptions): EngineParams {
-  return { dims: o.dims, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch, exactScanMax: o.exactScanMax, seed: o.seed, sliceMs: o.sliceMs };
+  return { dims: o.dims, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch, efSearchWide: o.efSearchWide, exactScanMax: o.exactScanMax, seed: o.seed, sliceMs: o.sliceMs };
 }
 
 /** Reads the CPU's SIMD flags, picks the hnswlib build they allow, logs both, and starts the workers. */

@@ -32,7 +32,7 @@ function main(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   let engine: TenantEngine;
   try {
-    engine = new TenantEngine(loadHnswlib({ build: 'portable', modulePath: init.modulePath, reason: '' }), init.params);
+    engine = new TenantEngine(loadHnswlib(init.modulePath), init.params);
   } catch (error) {
     post({ type: 'init-error', message: (error as Error).message });
     return;

@@ -6,7 +6,7 @@ import { TenantEngine } from './tenant-engine';
 import { type EngineParams } from './tenant-index';
 
 const dims = 16;
-const params: EngineParams = { dims, m: 8, efConstruction: 40, efSearch: 32, exactScanMax: 50, seed: 1, sliceMs: 2 };
+const params: EngineParams = { dims, m: 8, efConstruction: 40, efSearch: 32, efSearchWide: 64, exactScanMax: 50, seed: 1, sliceMs: 2 };
 
 function unitVectors(n: number, seed = 1): Float32Array {
   let s = seed;

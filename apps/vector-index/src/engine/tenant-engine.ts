@@ -109,10 +109,17 @@ export class TenantEngine {
     });
   }
 
-  /** Does not wait for queued mutations: a search sees every mutation that has resolved. */
-  search(tenantId: string, query: Float32Array, k: number, minSimilarity = 0): SearchHits {
+  /**
+   * Does not wait for queued mutations: a search sees every mutation that has resolved. A threshold
+   * search (minSimilarity > 0) on HNSW that finds nothing above it is repeated at params.efSearchWide.
+   */
+  search(tenantId: string, query: Float32Array, k: number, minSimilarity = 0): SearchHits & { widened: boolean } {
     const entry = this.entry(tenantId);
-    const { labels, distances } = entry.index.search(Array.from(query), k);
+    const q = Array.from(query);
+    let { labels, distances } = entry.index.search(q, k);
+    const { efSearch, efSearchWide } = this.params;
+    const widened = entry.index.kind === 'hnsw' && minSimilarity > 0 && efSearchWide > Math.max(efSearch, k) && !(labels.length > 0 && 1 - distances[0] >= minSimilarity);
+    if (widened) ({ labels, distances } = entry.index.search(q, k, efSearchWide));
     const faceIds: string[] = [];
     const sims: number[] = [];
     for (let i = 0; i < labels.length; i++) {
@@ -121,7 +128,7 @@ export class TenantEngine {
       faceIds.push(entry.index.ids.faceOf(labels[i]));
       sims.push(similarity);
     }
-    return { faceIds, similarities: Float32Array.from(sims) };
+    return { faceIds, similarities: Float32Array.from(sims), widened };
   }
 
   stats(tenantId: string): EngineTenantStats | undefined {

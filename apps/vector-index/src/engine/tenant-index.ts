@@ -10,6 +10,12 @@ export interface EngineParams {
   readonly efConstruction: number;
   /** HNSW search beam; a search for k > efSearch uses k. */
   readonly efSearch: number;
+  /**
+   * A threshold search that finds nothing at efSearch is repeated at this beam (0: never). Misses on
+   * face-like data are almost always "none of the person's faces found" (the graph walk never reached
+   * them), so this buys most of a wide beam's match recall at the narrow beam's cost for searches that match.
+   */
+  readonly efSearchWide: number;
   /** Tenants up to this many faces are searched exactly (flat); above it they move to HNSW. */
   readonly exactScanMax: number;
   readonly seed: number;
@@ -31,8 +37,8 @@ export interface TenantVectorIndex {
   insert(faceId: string, vector: Float32Array | number[]): void;
   /** Removes a face; true if it was live. */
   remove(faceId: string): boolean;
-  /** Nearest labels by inner-product distance (1 - cosine), ascending. k ≤ live count. */
-  search(query: number[], k: number): SearchOutcome;
+  /** Nearest labels by inner-product distance (1 - cosine), ascending, at most k. `ef`: HNSW beam (default efSearch). */
+  search(query: number[], k: number, ef?: number): SearchOutcome;
   vectorOf(label: number): Float32Array | number[];
   /** Estimated memory (native and heap). */
   bytes(): number;
