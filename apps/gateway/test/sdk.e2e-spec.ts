@@ -27,7 +27,7 @@ import {
 } from '@app/sdk';
 import { captureLogs, FACES_DIR, installTestModels } from '@app/testing';
 import { IndexerModule } from '../../indexer/src/indexer.module';
-import { type GatewayHarness, startGateway } from './gateway-harness';
+import { type GatewayHarness, type StackHarness, startGateway, startStack } from './gateway-harness';
 import { startRedisServer } from './redis-server';
 
 /** Listens on a free loopback port, so the SDK talks to the gateway over real HTTP. */
@@ -257,10 +257,9 @@ describe('@app/sdk with Redis down (fail closed)', () => {
   });
 });
 
-describe('@app/sdk indexing, verify and tenant deletion against the gateway and an in-process indexer (real face engine)', () => {
+describe('@app/sdk indexing, search, verify and tenant deletion against gateway + indexer + vector-index (real face engine)', () => {
   const photo = (f: string) => resolve(FACES_DIR, 'deepface', f);
-  let h: GatewayHarness;
-  let indexer: INestApplication;
+  let stack: StackHarness;
   let baseUrl: string;
   let operator: FacesearchClient;
   let tenantId: string;
@@ -270,22 +269,16 @@ describe('@app/sdk indexing, verify and tenant deletion against the gateway and 
   const wait = { intervalMs: 100, timeoutMs: 60_000 };
 
   beforeAll(async () => {
-    const modelsDir = installTestModels();
-    h = await startGateway({ FACESEARCH_MODELS_DIR: modelsDir, INDEXER_CONCURRENCY: '2' });
-    indexer = await NestFactory.create(IndexerModule.forRoot({ ...h.config, indexer: { ...h.config.indexer, port: 0 } }), {
-      logger: captureLogs('warn').logger,
-    });
-    await indexer.init();
-    baseUrl = await listen(h);
-    operator = client(h.operatorToken);
+    stack = await startStack({ FACESEARCH_MODELS_DIR: installTestModels(), INDEXER_CONCURRENCY: '2' });
+    baseUrl = await listen(stack.gateway);
+    operator = client(stack.gateway.operatorToken);
     const tenant = await operator.createTenant({ name: 'SDK Indexing Co' });
     tenantId = tenant.tenantId;
     admin = client(tenant.adminApiKey);
     integrator = client((await admin.createApiKey({ name: 'dam-sync', role: 'integrator' })).key);
   }, 120_000);
   afterAll(async () => {
-    await indexer?.close();
-    await h?.close();
+    await stack?.close();
   });
 
   it('indexes a photo by path: 202 queued, waitForJob → completed with 1 face, getAssetFaces', async () => {
@@ -349,7 +342,6 @@ describe('@app/sdk indexing, verify and tenant deletion against the gateway and 
     expect(tooLarge).toBeInstanceOf(FacesearchTooLargeError);
     expect(tooLarge).toMatchObject({ status: 413, code: 'too_large' });
 
-    // Search analyses the query before it asks the vector index: these answer without one.
     const unsupported = await caught(integrator.searchFacesByImage({ buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') }));
     expect(unsupported).toBeInstanceOf(FacesearchUnsupportedMediaError);
     expect(unsupported).toMatchObject({ status: 415, code: 'unsupported_format' });
@@ -360,7 +352,40 @@ describe('@app/sdk indexing, verify and tenant deletion against the gateway and 
     await expect(integrator.verify({ buffer: blank }, { path: photo('img1.jpg') })).rejects.toMatchObject({ status: 422, code: 'no_face' });
   }, 60_000);
 
-  it('verify(): an upload against a stored face (multipart + JSON field), and two stored faces (JSON)', async () => {
+  it('searchFacesByImage(): the same person\'s photos come first, each query face with its box; another tenant sees nothing', async () => {
+    const { queryFaces } = await integrator.searchFacesByImage({ path: photo('img4.jpg') }, { maxResults: 10, threshold: 0 });
+    expect(queryFaces).toHaveLength(1);
+    const [q] = queryFaces;
+    expect(q.confidence).toBeGreaterThan(0.5);
+    expect(q.boundingBox.width).toBeGreaterThan(0);
+    // img1 and img2 are the person of img4 (id00), img3 someone else (labels.csv).
+    const assets = q.matches.map((m) => m.assetId);
+    expect(assets.slice(0, 2).sort()).toEqual(['img1.jpg', 'img2.jpg']);
+    expect(assets.slice(2)).toEqual(assets.length > 2 ? ['img3.jpg'] : []);
+    const sims = q.matches.map((m) => m.similarity);
+    expect(sims).toEqual([...sims].sort((x, y) => y - x));
+    for (const m of q.matches) expect(m).toMatchObject({ faceId: expect.stringMatching(/^[0-9a-f-]{36}$/), boundingBox: { left: expect.any(Number) } });
+
+    // The tenant's threshold (0.3) keeps the stranger out when none is given.
+    const strict = await integrator.searchFacesByImage({ buffer: readFileSync(photo('img4.jpg')) });
+    expect(strict.queryFaces[0].matches.map((m) => m.assetId).sort()).toEqual(['img1.jpg', 'img2.jpg']);
+
+    const stranger = client((await operator.createTenant({ name: 'SDK Stranger Co' })).adminApiKey);
+    const theirs = await stranger.searchFacesByImage({ path: photo('img4.jpg') }, { threshold: 0 });
+    expect(theirs.queryFaces[0].matches).toEqual([]);
+  }, 60_000);
+
+  it('searchFacesByFace(): matches without the face itself; 404 for a face of no one here', async () => {
+    const [img1] = (await integrator.getAssetFaces('img1.jpg')).faces;
+    const { matches } = await integrator.searchFacesByFace(img1.faceId, { maxResults: 5 });
+    expect(matches.map((m) => m.faceId)).not.toContain(img1.faceId);
+    expect(matches.map((m) => m.assetId)).toEqual(['img2.jpg']);
+    const limited = await integrator.searchFacesByFace(img1.faceId, { maxResults: 1, threshold: 0 });
+    expect(limited.matches).toHaveLength(1);
+    await expect(integrator.searchFacesByFace(randomUUID())).rejects.toBeInstanceOf(FacesearchNotFoundError);
+  }, 60_000);
+
+  it('verify(): an upload against a stored face (multipart + JSON field), two uploads, and two stored faces (JSON)', async () => {
     const [img1] = (await integrator.getAssetFaces('img1.jpg')).faces;
     const [img2] = (await integrator.getAssetFaces('img2.jpg')).faces;
     const [img3] = (await integrator.getAssetFaces('img3.jpg')).faces;
@@ -370,6 +395,10 @@ describe('@app/sdk indexing, verify and tenant deletion against the gateway and 
     expect(same.similarity).toBeGreaterThan(0.3);
     const reversed = await integrator.verify({ faceId: img1.faceId }, { path: photo('img4.jpg') }, { threshold: 0.99 });
     expect(reversed).toEqual({ match: false, similarity: same.similarity, threshold: 0.99 });
+
+    const uploads = await integrator.verify({ path: photo('img4.jpg') }, { stream: createReadStream(photo('img1.jpg')) });
+    expect(uploads.match).toBe(true);
+    expect(uploads.similarity).toBeCloseTo(same.similarity, 3);
 
     await expect(integrator.verify({ faceId: img1.faceId }, { faceId: img2.faceId })).resolves.toMatchObject({ match: true });
     const other = await integrator.verify({ faceId: img1.faceId }, { faceId: img3.faceId });
