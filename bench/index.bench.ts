@@ -2,7 +2,8 @@
 // Postgres → vector index) on LFW-size photos, then search-by-image latency through the API.
 // Everything runs in this process on loopback against the local Postgres and Redis, with a database
 // and Redis prefix of its own (dropped afterwards). Prints one JSON object.
-//   --images N (default 400)  --searches N (default 100)  --concurrency N (default 16)  --workers N (indexer concurrency, default 2)
+//   --images N (default 400)  --searches N (default 100)  --concurrency N (HTTP, default 16)
+//   --workers N (face-engine threads, default 2)  --jobs N (index jobs in flight, default 8)
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,10 +12,22 @@ import { join, resolve } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
+import { createServer } from 'node:net';
 import { loadConfig } from '@app/config';
+import { CryptoModule } from '@app/crypto';
+import { PersistenceModule, PgEmbeddingSource, PgWrappedKeyStore } from '@app/persistence';
 import { createLogger, NestPinoLogger } from '@app/observability';
 import { createGatewayApp } from '../apps/gateway/src/create-gateway-app';
 import { IndexerModule } from '../apps/indexer/src/indexer.module';
+import { createVectorIndexApp } from '../apps/vector-index/src/create-vector-index-app';
+
+const freePort = () =>
+  new Promise<number>((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +37,8 @@ const IMAGES = arg('images', 400);
 const SEARCHES = arg('searches', 100);
 const CONCURRENCY = arg('concurrency', 16);
 const WORKERS = arg('workers', 2);
+// More jobs in flight than engine threads, so fetching, sealing and writing overlap inference.
+const JOBS = arg('jobs', 8);
 const ROOT = resolve(__dirname, '..');
 const LFW = resolve(ROOT, '../shared/faces/lfw-dev');
 
@@ -45,6 +60,7 @@ function lfwPhotos(n: number): string[] {
 
 async function main(): Promise<void> {
   const db = `facesearch_bench_${Date.now().toString(36)}`;
+  const vectorPort = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
@@ -54,15 +70,21 @@ async function main(): Promise<void> {
     FACESEARCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'facesearch-bench-')),
     FACESEARCH_MODELS_DIR: resolve(ROOT, '.cache/models'),
     RATE_LIMIT_PER_MINUTE: '1000000',
-    INDEXER_CONCURRENCY: String(WORKERS),
+    INDEXER_CONCURRENCY: String(JOBS),
     FACE_POOL_SIZE: String(WORKERS),
     PORT: '0',
+    VECTOR_INDEX_URLS: `http://127.0.0.1:${vectorPort}`,
   });
   const logger = new NestPinoLogger(createLogger({ level: 'error', app: 'bench' }));
+  const vectors = await createVectorIndexApp(config, logger, {
+    imports: [PersistenceModule.forRoot(), CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } })],
+    embeddingSource: { useExisting: PgEmbeddingSource },
+  });
+  await vectors.listen(vectorPort, '127.0.0.1');
   const gateway = await createGatewayApp(config, logger);
   await gateway.listen(0, '127.0.0.1');
   const base = await gateway.getUrl();
-  const apps: INestApplication[] = [gateway];
+  const apps: INestApplication[] = [vectors, gateway];
   const indexer = await NestFactory.create(IndexerModule.forRoot({ ...config, indexer: { ...config.indexer, port: 0 } }), { logger });
   await indexer.init();
   apps.push(indexer);
@@ -142,7 +164,8 @@ async function main(): Promise<void> {
         images: photos.length,
         facesIndexed: faces,
         failedJobs: failed,
-        indexerWorkers: WORKERS,
+        faceEngineThreads: WORKERS,
+        jobsInFlight: JOBS,
         requestConcurrency: CONCURRENCY,
         acceptRatePerSec: Math.round((photos.length / ((accepted - started) / 1000)) * 10) / 10,
         imagesPerSec: Math.round((photos.length / ((done - started) / 1000)) * 10) / 10,

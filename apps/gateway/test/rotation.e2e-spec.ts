@@ -13,7 +13,7 @@ describe('POST /v1/settings/rotate-data-key (gateway + indexer)', () => {
 
   beforeAll(async () => {
     // Gateway and worker on one configuration (same Redis prefix), as in production.
-    stack = await startStack({}, { vectorIndex: false });
+    stack = await startStack();
     gateway = stack.gateway;
   });
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditAction, AuditService } from '@app/audit';
 import { CRYPTO_OPTIONS, type CryptoOptions, TenantKeyService } from '@app/crypto';
 import { JobProducer } from '@app/queue';
+import { VectorIndexClient } from '@app/vector-client';
 import { actorOf, type TenantCallerContext } from './caller';
 import { JobName, type RotateDataKeyJobPayload, type RotateDataKeyJobResult, SEALED_DATA_SETS, type SealedDataSet } from '@app/contracts';
 
@@ -52,6 +53,7 @@ export class CompleteDataKeyRotation {
     private readonly keys: TenantKeyService,
     private readonly audit: AuditService,
     @Optional() @Inject(SEALED_DATA_SETS) private readonly sets: SealedDataSet[] = [],
+    @Optional() private readonly vectors?: VectorIndexClient,
   ) {}
 
   async execute(job: RotateDataKeyJobPayload, progress: (p: { set: string; reencrypted: number }) => Promise<void>, batchSize = 500): Promise<RotateDataKeyJobResult> {
@@ -65,6 +67,10 @@ export class CompleteDataKeyRotation {
         await progress({ set: set.name, reencrypted });
       }
     }
+    // The tenant's index snapshot is rewritten under the new version (and the old ones deleted) by the
+    // replica that holds it. A replica that does not hold the tenant has at most an old snapshot, which
+    // becomes unreadable with the old version and is rebuilt from the database at the next load.
+    const snapshot = this.vectors ? await this.vectors.snapshot(job.tenantId) : { snapshotId: null };
     // Every older version, not just the previous one: a retried or superseded rotation leaves none behind.
     const older = (await this.keys.listVersions(job.tenantId)).filter((v) => v.version < job.version && v.destroyedAt === null);
     for (const v of older) await this.keys.destroyVersion(job.tenantId, v.version);
@@ -72,7 +78,7 @@ export class CompleteDataKeyRotation {
       actor: { type: 'system' },
       action: AuditAction.DataKeyRotationCompleted,
       target: { type: 'dataKey', id: String(job.version) },
-      details: { version: job.version, reencrypted, versionsDestroyed: older.length, latencyMs: Date.now() - started },
+      details: { version: job.version, reencrypted, snapshotRewritten: snapshot.snapshotId !== null, versionsDestroyed: older.length, latencyMs: Date.now() - started },
       requestId: job.requestId,
     });
     return { reencrypted, destroyedVersion: job.previousVersion };
