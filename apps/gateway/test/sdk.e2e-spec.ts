@@ -1,7 +1,8 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
@@ -265,11 +266,21 @@ describe('@app/sdk indexing, search, verify and tenant deletion against gateway 
   let tenantId: string;
   let admin: FacesearchClient;
   let integrator: FacesearchClient;
+  let images: Server;
+  let imagesUrl: string;
   const client = (apiKey: string, extra: Partial<FacesearchClientOptions> = {}) => new FacesearchClient({ baseUrl, apiKey, timeoutMs: 20_000, ...extra });
   const wait = { intervalMs: 100, timeoutMs: 60_000 };
 
   beforeAll(async () => {
-    stack = await startStack({ FACESEARCH_MODELS_DIR: installTestModels(), INDEXER_CONCURRENCY: '2' });
+    // A photo server on loopback, for URL sources (allowed here by the SSRF allowlist).
+    images = createServer((req, res) => {
+      const file = /^\/(img\d+\.jpg)$/.exec(req.url ?? '')?.[1];
+      if (!file || !existsSync(photo(file))) return res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'image/jpeg' }).end(readFileSync(photo(file)));
+    });
+    await new Promise<void>((r) => images.listen(0, '127.0.0.1', r));
+    imagesUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+    stack = await startStack({ FACESEARCH_MODELS_DIR: installTestModels(), INDEXER_CONCURRENCY: '2', SOURCE_URL_ALLOW_HTTP: 'true', SOURCE_PRIVATE_ALLOWLIST: '127.0.0.0/8' });
     baseUrl = await listen(stack.gateway);
     operator = client(stack.gateway.operatorToken);
     const tenant = await operator.createTenant({ name: 'SDK Indexing Co' });
@@ -279,6 +290,7 @@ describe('@app/sdk indexing, search, verify and tenant deletion against gateway 
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
+    await new Promise((r) => images?.close(r));
   });
 
   it('indexes a photo by path: 202 queued, waitForJob → completed with 1 face, getAssetFaces', async () => {
@@ -321,6 +333,24 @@ describe('@app/sdk indexing, search, verify and tenant deletion against gateway 
     const all: string[] = [];
     for await (const f of integrator.iterateFaces()) all.push(f.faceId);
     expect(all.sort()).toEqual(seen.map((f) => f.faceId).sort());
+  }, 90_000);
+
+  it('indexBatch(): one job per URL item, in order; a missing source fails its own job only', async () => {
+    const other = client((await operator.createTenant({ name: 'SDK Batch Co' })).adminApiKey);
+    const { jobs } = await other.indexBatch([
+      { assetId: 'b-img5', source: { url: `${imagesUrl}/img5.jpg` }, maxFaces: 3 },
+      { assetId: 'b-img6', source: { url: `${imagesUrl}/img6.jpg` }, metadata: { batch: '1' } },
+      { assetId: 'b-missing', source: { url: `${imagesUrl}/img999.jpg` } },
+    ]);
+    expect(jobs.map((j) => j.assetId)).toEqual(['b-img5', 'b-img6', 'b-missing']);
+    const done = await Promise.all(jobs.map((j) => other.waitForJob(j.jobId, wait)));
+    expect(done.map((j) => [j.status, j.facesIndexed, j.error?.code])).toEqual([
+      ['completed', 1, undefined],
+      ['completed', 1, undefined],
+      ['failed', 0, 'source_not_found'],
+    ]);
+    await expect(other.iterateFaces().toArray()).resolves.toHaveLength(2);
+    await expect(other.indexBatch([])).rejects.toBeInstanceOf(FacesearchValidationError);
   }, 90_000);
 
   it('a job that fails says why; unknown ids are 404', async () => {

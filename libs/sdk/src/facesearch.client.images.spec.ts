@@ -109,10 +109,10 @@ describe('indexAsset', () => {
 
   it('retries a 503 with the same form and the same Idempotency-Key (the Blob is re-sent whole)', async () => {
     const { client, sent, sleeps } = fakeApi((_s, n) => (n === 1 ? { ...problem(503, 'queue_unavailable'), headers: { 'retry-after': '2' } } : { status: 202, body: job() }));
-    await client.indexAsset('a1', { buffer: JPEG }, {}, { idempotencyKey: 'idx-a1' });
+    await client.indexAsset('a1', { buffer: JPEG }, {}, { idempotencyKey: 'index-a1-v1' });
     expect(sent).toHaveLength(2);
     expect(sent[1].form).toBe(sent[0].form);
-    expect(sent.map((s) => s.headers['idempotency-key'])).toEqual(['idx-a1', 'idx-a1']);
+    expect(sent.map((s) => s.headers['idempotency-key'])).toEqual(['index-a1-v1', 'index-a1-v1']);
     expect(await fileOf(sent[1].form, 'image')).toEqual({ name: 'image', bytes: JPEG });
     expect(sleeps).toEqual([2000]);
   });
@@ -144,6 +144,19 @@ describe('indexAsset', () => {
     const err = await client.indexAsset('a1', { buffer: JPEG }, {}, { maxRetries: 0 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FacesearchTooLargeError);
     expect(err).toMatchObject({ status: 413, kind: 'too_large', code: 'too_large' });
+  });
+});
+
+describe('indexBatch', () => {
+  it('sends an Idempotency-Key, and names the item whose source is wrong before sending anything', async () => {
+    const { client, sent } = fakeApi(() => ({ status: 202, body: { jobs: [job()] } }));
+    await expect(client.indexBatch([{ assetId: 'a1', source: { url: 'https://x/1.jpg' } }])).resolves.toEqual({ jobs: [job()] });
+    expect(sent[0].headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(client.indexBatch([{ assetId: 'a1', source: { url: 'https://x/1.jpg' } }, { assetId: 'a2', source: { url: 'u', s3: { bucket: 'b', key: 'k' } } as never }])).rejects.toThrow(
+      /^items\[1\]\.source must have exactly one of url, s3/,
+    );
+    await expect(client.indexBatch([{ assetId: 'a1' } as never])).rejects.toThrow(/^items\[0\]\.source must be an object/);
+    expect(sent).toHaveLength(1);
   });
 });
 

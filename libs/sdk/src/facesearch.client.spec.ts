@@ -42,6 +42,9 @@ describe('FacesearchClient: one method per route', () => {
     ['deleteTenant', (c) => c.deleteTenant('t1'), 'DELETE', '/v1/tenants/t1', undefined],
     ['indexAsset (url)', (c) => c.indexAsset('photo:1', { url: 'https://img.example.com/a.jpg' }, { maxFaces: 5, metadata: { album: 'x' } }), 'POST', '/v1/assets/photo%3A1/index', { source: { url: 'https://img.example.com/a.jpg' }, maxFaces: 5, metadata: { album: 'x' } }],
     ['indexAsset (s3)', (c) => c.indexAsset('a1', { s3: { bucket: 'photos', key: 'k/1.jpg' } }), 'POST', '/v1/assets/a1/index', { source: { s3: { bucket: 'photos', key: 'k/1.jpg' } } }],
+    ['indexBatch', (c) => c.indexBatch([{ assetId: 'a1', source: { url: 'https://x/1.jpg' }, maxFaces: 2 }, { assetId: 'a2', source: { s3: { bucket: 'b', key: 'k' } }, metadata: { m: '1' } }]), 'POST', '/v1/index-jobs', {
+      items: [{ assetId: 'a1', source: { url: 'https://x/1.jpg' }, maxFaces: 2 }, { assetId: 'a2', source: { s3: { bucket: 'b', key: 'k' } }, metadata: { m: '1' } }],
+    }],
     ['getJob', (c) => c.getJob('j1'), 'GET', '/v1/jobs/j1', undefined],
     ['getAssetFaces', (c) => c.getAssetFaces('a/1'), 'GET', '/v1/assets/a%2F1/faces', undefined],
     ['listFaces', (c) => c.listFaces({ limit: 5, cursor: 'c' }), 'GET', '/v1/faces?limit=5&cursor=c', undefined],

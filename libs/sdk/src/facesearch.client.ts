@@ -26,6 +26,8 @@ import type {
   Face,
   ImageSource,
   IndexAssetParams,
+  IndexBatchItem,
+  IndexBatchResult,
   IndexJob,
   ListApiKeysQuery,
   Liveness,
@@ -188,6 +190,25 @@ export class FacesearchClient {
     const body = await this.#imageBody(image, 'image', fields, options);
     // The server derives the job id from (tenant, asset, image): a repeat cannot index twice.
     return this.#http.request({ method: 'POST', path: `/v1/assets/${encodePath(assetId)}/index`, body, retry: 'keyed', options });
+  }
+
+  /**
+   * Indexes up to 1000 assets from URL or S3 sources in one request: 202 with one job per item, in
+   * order, each as `indexAsset` would create it. (Uploads go one by one through `indexAsset`.)
+   */
+  async indexBatch(items: readonly IndexBatchItem[], options?: MutationRequestOptions): Promise<IndexBatchResult> {
+    if (!Array.isArray(items)) throw new TypeError('items must be an array');
+    const body = {
+      items: items.map(({ assetId, source, maxFaces, qualityFilter, callbackUrl, metadata }, i) => ({
+        assetId,
+        source: sourceOf(source, `items[${i}].source`),
+        maxFaces,
+        qualityFilter,
+        callbackUrl,
+        metadata,
+      })),
+    };
+    return this.#http.request({ method: 'POST', path: '/v1/index-jobs', body, retry: 'keyed', options });
   }
 
   getJob(jobId: string, options?: RequestOptions): Promise<IndexJob> {

@@ -152,10 +152,33 @@ describe('HTTP transport: idempotency', () => {
     expect(f.calls[0].headers['idempotency-key']).toBeUndefined();
   });
 
+  it('a retry that finds its first attempt still running (409 idempotency_conflict) waits and asks again', async () => {
+    const hangThenFail = () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+    };
+    const created = { tenantId: 't1', adminApiKey: 'fsk_a_b' };
+    const f = fakeFetch(hangThenFail, problem(409, { code: 'idempotency_conflict' }), json(201, created, { 'idempotent-replayed': 'true' }));
+    const { c, sleeps } = client(f.fetch);
+    await expect(c.createTenant({ name: 'A' })).resolves.toEqual(created);
+    expect(f.calls).toHaveLength(3);
+    expect(new Set(f.calls.map((call) => call.headers['idempotency-key'])).size).toBe(1);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('the same 409 on a first attempt is the caller\'s key reused for another request: thrown at once', async () => {
+    const f = fakeFetch(problem(409, { code: 'idempotency_conflict' }));
+    const { c } = client(f.fetch);
+    await expect(c.createTenant({ name: 'A' }, { idempotencyKey: 'order-42' })).rejects.toMatchObject({ status: 409, kind: 'conflict', code: 'idempotency_conflict' });
+    expect(f.calls).toHaveLength(1);
+  });
+
   it('rejects an Idempotency-Key or request id that is not a valid header value before sending', async () => {
     const f = fakeFetch();
     const { c } = client(f.fetch);
-    await expect(c.createTenant({ name: 'A' }, { idempotencyKey: 'a\nb' })).rejects.toThrow(TypeError);
+    await expect(c.createTenant({ name: 'A' }, { idempotencyKey: 'a\nbcdefghi' })).rejects.toThrow(TypeError);
+    // The server's rule: 8..255 characters of A-Za-z0-9._:-
+    await expect(c.createTenant({ name: 'A' }, { idempotencyKey: 'short' })).rejects.toThrow(/8\.\.255 characters/);
+    await expect(c.createTenant({ name: 'A' }, { idempotencyKey: 'has spaces in it' })).rejects.toThrow(TypeError);
     await expect(c.getSettings({ requestId: 'has space' })).rejects.toThrow(TypeError);
     expect(f.calls).toHaveLength(0);
   });

@@ -48,7 +48,8 @@ export interface TransportConfig {
   backoff?: BackoffOptions;
 }
 
-const HEADER_TOKEN = /^[\x21-\x7e]{1,255}$/;
+/** The server's rule for Idempotency-Key values (a UUID fits). */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,255}$/;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Path segment from a caller-given id: never lets `../` or `?` change which route is called. */
@@ -100,8 +101,8 @@ export class HttpTransport {
     const opts = req.options ?? {};
     const mode = req.retry ?? (req.method === 'POST' ? 'keyed' : isIdempotentMethod(req.method) ? 'safe' : 'unsafe');
     const maxRetries = mode === 'none' ? 0 : Math.max(0, opts.maxRetries ?? this.#config.maxRetries);
-    if (opts.idempotencyKey !== undefined && !HEADER_TOKEN.test(opts.idempotencyKey)) {
-      throw new TypeError('idempotencyKey must be 1..255 visible ASCII characters');
+    if (opts.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(opts.idempotencyKey)) {
+      throw new TypeError('idempotencyKey must be 8..255 characters of A-Za-z0-9._:-');
     }
     if (opts.requestId !== undefined && !REQUEST_ID.test(opts.requestId)) {
       throw new TypeError('requestId must be 1..128 characters of A-Za-z0-9._:-');
@@ -124,7 +125,7 @@ export class HttpTransport {
       const { response, text } = result;
       if (response.ok || this.accepted(req, response)) return result;
       const error = this.toError(req, response, text);
-      if (canRetry && RETRYABLE_STATUSES.has(response.status)) {
+      if (canRetry && (RETRYABLE_STATUSES.has(response.status) || stillInProgress(error, attempt, idempotencyKey))) {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#config.now());
         const delay = retryDelayMs(attempt, retryAfterMs, this.#config.random, this.#config.backoff);
         if (delay !== undefined) {
@@ -228,6 +229,15 @@ export class HttpTransport {
     // baseUrl, and surfaces a misconfigured baseUrl (http → https) as a 3xx FacesearchError.
     return { method: req.method, headers, body, redirect: 'manual' };
   }
+}
+
+/**
+ * A 409 `idempotency_conflict` on a retry: the server is still running our own earlier attempt
+ * (the same key with the same request: the other meaning, a different request, cannot happen
+ * between attempts of one call). Waiting and asking again gets its answer.
+ */
+function stillInProgress(error: FacesearchError, attempt: number, idempotencyKey: string | undefined): boolean {
+  return attempt > 0 && idempotencyKey !== undefined && error.status === 409 && error.code === 'idempotency_conflict';
 }
 
 /** fetch says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND…) is in the cause. */

@@ -58,13 +58,15 @@ export const IMAGE_KINDS: readonly Kind[] = ['path', 'buffer', 'stream', 'url', 
 export const isUploadKind = (kind: Kind): kind is 'path' | 'buffer' | 'stream' => kind === 'path' || kind === 'buffer' || kind === 'stream';
 
 /** The JSON `source` of a `{ url }` or `{ s3 }` input, with nothing but the API's fields. */
-export function sourceOf(input: { url: string } | { s3: S3ObjectRef }): ImageSource {
-  if ('url' in input) {
-    if (typeof input.url !== 'string') throw new TypeError('url must be a string');
-    return { url: input.url };
+export function sourceOf(input: { url: string } | { s3: S3ObjectRef }, what = 'image'): ImageSource {
+  const kind = kindOf(input, what, ['url', 's3']);
+  if (kind === 'url') {
+    const { url } = input as { url: unknown };
+    if (typeof url !== 'string') throw new TypeError(`${what}.url must be a string`);
+    return { url };
   }
-  const { bucket, key, versionId } = input.s3;
-  if (typeof bucket !== 'string' || typeof key !== 'string') throw new TypeError('s3 needs a bucket and a key');
+  const { bucket, key, versionId } = (input as { s3: S3ObjectRef }).s3 ?? {};
+  if (typeof bucket !== 'string' || typeof key !== 'string') throw new TypeError(`${what}.s3 needs a bucket and a key`);
   return { s3: versionId === undefined ? { bucket, key } : { bucket, key, versionId } };
 }
 

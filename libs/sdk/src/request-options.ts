@@ -13,9 +13,10 @@ export interface RequestOptions {
 /** Options of POSTs that create work: the server deduplicates requests carrying the same key. */
 export interface MutationRequestOptions extends RequestOptions {
   /**
-   * `Idempotency-Key` for this call (1..255 visible ASCII characters). When omitted and retries are
-   * enabled, the SDK generates one (a UUID) and sends the same one on every attempt, so a retried
-   * create cannot create twice. Pass your own to make retries across process restarts safe too.
+   * `Idempotency-Key` for this call (8..255 characters of `A-Za-z0-9._:-`, the server's rule). When
+   * omitted and retries are enabled, the SDK generates one (a UUID) and sends the same one on every
+   * attempt, so a retried create cannot create twice: the server answers a repeat with the first
+   * response (kept 24 h). Pass your own to make retries across process restarts safe too.
    */
   idempotencyKey?: string;
 }

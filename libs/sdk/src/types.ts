@@ -215,6 +215,17 @@ export interface IndexAssetParams {
   metadata?: Record<string, string>;
 }
 
+/** One item of `POST /v1/index-jobs`: an asset and where the service fetches its image. */
+export interface IndexBatchItem extends IndexAssetParams {
+  assetId: string;
+  source: ImageSource;
+}
+
+/** One job per item, in the order of the items. */
+export interface IndexBatchResult {
+  jobs: IndexJob[];
+}
+
 /** An index job, as `indexAsset` answers (202) and `getJob` reads it. */
 export interface IndexJob {
   jobId: string;
