@@ -1,10 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { signWebhook } from '@app/indexing';
 import {
@@ -477,4 +479,34 @@ describe('@app/sdk webhook verifier against the service\'s signer', () => {
     expect(verifyWebhookSignature({ payload: Buffer.from(body, 'utf8'), header, secret }).timestamp).toBe(t);
     expect(() => verifyWebhookSignature({ payload: body, header, secret: 'whsec_other_0123456789' })).toThrow(/No signature matches/);
   });
+});
+
+describe('examples/index-and-search.ts against gateway + indexer + vector-index', () => {
+  it('creates a tenant, indexes a folder, searches, deletes the tenant and prints the receipt', async () => {
+    const photos = mkdtempSync(join(tmpdir(), 'sdk-example-'));
+    const stack = await startStack({ FACESEARCH_MODELS_DIR: installTestModels() });
+    try {
+      for (const f of ['img1.jpg', 'img2.jpg', 'img3.jpg', 'couple.jpg']) symlinkSync(resolve(FACES_DIR, 'deepface', f), join(photos, f));
+      writeFileSync(join(photos, 'notes.jpg'), 'not a photo');
+      const baseUrl = await listen(stack.gateway);
+      const child = spawn(process.execPath, ['--require', './infra/scripts/swc-register.cjs', 'examples/index-and-search.ts'], {
+        cwd: resolve(__dirname, '../../..'),
+        env: { ...process.env, FACESEARCH_URL: baseUrl, FACESEARCH_OPERATOR_TOKEN: stack.gateway.operatorToken, PHOTOS_DIR: photos },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      expect({ code, out }).toMatchObject({ code: 0 });
+      expect(out).toMatch(/4\/5 photos indexed, 5 faces/);
+      expect(out).toMatch(/notes\.jpg: failed \(unsupported_format/);
+      expect(out).toMatch(/couple\.jpg: 2 faces/);
+      expect(out).toMatch(/searching with img1\.jpg:[\s\S]*img1\.jpg \(the query photo itself\)[\s\S]*img2\.jpg/);
+      const receipt = JSON.parse(out.slice(out.indexOf('{', out.indexOf('receipt:')))) as Record<string, unknown>;
+      expect(receipt).toMatchObject({ scope: { type: 'tenant' }, status: 'completed', counts: { faces: 5 }, verified: { searchable: 0 } });
+    } finally {
+      await stack.close();
+      rmSync(photos, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
