@@ -132,10 +132,12 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
       slot = this.startLoad(tenantId);
     }
     const ready = await this.waitReady(slot, this.options.removeLoadWaitMs);
+    // Counted before the worker applies it: a snapshot started from now on (eviction's last one included)
+    // is queued behind this removal in the worker, so no snapshot that claims to be current misses it.
+    ready.mutations++;
     try {
       const r = await this.pool.call({ op: 'remove', tenantId, faceIds: [...faceIds] });
       ready.stats = r.stats;
-      ready.mutations++;
       this.scheduleDeletionSnapshot(ready);
       return { removed: r.removed };
     } catch (err) {
@@ -521,7 +523,11 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
   private evict(slot: TenantSlot): void {
     slot.evicting = true;
     void this.inMaintenance(slot, async () => {
-      if (isDirty(slot)) await this.writeSnapshot(slot, 'eviction');
+      // Removals may land while the snapshot is written: write again until one covers them all.
+      for (let i = 0; isDirty(slot) && !slot.dropped; i++) {
+        if (i === 3) throw new Error('the tenant keeps changing; eviction postponed');
+        await this.writeSnapshot(slot, 'eviction');
+      }
       if (slot.dropped) return;
       slot.dropped = true;
       if (slot.deletionSnapshotTimer) clearTimeout(slot.deletionSnapshotTimer);
