@@ -180,6 +180,27 @@ describe('@app/sdk against the real gateway over HTTP', () => {
     expect(pong.roundTripMs).toBeLessThan(5000);
   });
 
+  it('an auditor reads the audit log page by page, filters it, and verifies its hash chain', async () => {
+    const admin = client((await operator.createTenant({ name: 'SDK Audit Co' })).adminApiKey);
+    const auditor = client((await admin.createApiKey({ name: 'compliance', role: 'auditor' })).key);
+    for (let i = 0; i < 3; i++) await admin.createApiKey({ name: `k${i}`, role: 'integrator' });
+
+    const created = await auditor.listAuditEvents({ action: 'api_key.created', limit: 2 });
+    expect(created.items).toHaveLength(2);
+    expect(created.nextCursor).toEqual(expect.any(String));
+    const all = await auditor.iterateAuditEvents({ action: 'api_key.created', limit: 2 }).toArray();
+    // The first admin key (by the operator), the auditor's, and three integrators'.
+    expect(all.map((e) => e.details.role)).toEqual(['integrator', 'integrator', 'integrator', 'auditor', 'admin']);
+    expect(all.every((e) => e.action === 'api_key.created' && e.outcome === 'success' && /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
+    const seqs = all.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+
+    const chain = await auditor.verifyAuditChain();
+    expect(chain).toMatchObject({ valid: true, firstSeq: 1, head: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(chain.events).toBeGreaterThanOrEqual(5);
+    await expect(client((await admin.createApiKey({ name: 'i', role: 'integrator' })).key).listAuditEvents()).rejects.toBeInstanceOf(FacesearchPermissionError);
+  });
+
   it('rotateDataKey() answers 202 with the new version and its job', async () => {
     const { tenantId, adminApiKey } = await operator.createTenant({ name: 'SDK Rotate Co' });
     // The job id's format is the server's business; it names the tenant.

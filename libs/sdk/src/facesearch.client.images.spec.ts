@@ -333,7 +333,7 @@ describe('waitForJob', () => {
   });
 });
 
-describe('iterateFaces and iterateDeletions', () => {
+describe('iterateFaces, iterateDeletions and iterateAuditEvents', () => {
   it('follow nextCursor with the requested page size', async () => {
     const pages: Record<string, { items: { id: string }[]; nextCursor: string | null }> = {
       '': { items: [{ id: 'a' }, { id: 'b' }], nextCursor: 'c1' },
@@ -343,13 +343,18 @@ describe('iterateFaces and iterateDeletions', () => {
     const faces: string[] = [];
     for await (const f of client.iterateFaces({ limit: 2 })) faces.push((f as unknown as { id: string }).id);
     const receipts = (await client.iterateDeletions({ limit: 2 }).toArray()).map((d) => (d as unknown as { id: string }).id);
+    const events = (await client.iterateAuditEvents({ limit: 2, action: 'asset.indexed' }).toArray()).map((e) => (e as unknown as { id: string }).id);
     expect(faces).toEqual(['a', 'b', 'c']);
     expect(receipts).toEqual(['a', 'b', 'c']);
+    expect(events).toEqual(['a', 'b', 'c']);
     expect(sent.map((s) => `${new URL(s.url).pathname}${new URL(s.url).search}`)).toEqual([
       '/v1/faces?limit=2',
       '/v1/faces?limit=2&cursor=c1',
       '/v1/deletions?limit=2',
       '/v1/deletions?limit=2&cursor=c1',
+      // The filters stay on every page.
+      '/v1/audit-events?action=asset.indexed&limit=2',
+      '/v1/audit-events?action=asset.indexed&limit=2&cursor=c1',
     ]);
   });
 });

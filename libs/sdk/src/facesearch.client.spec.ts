@@ -54,6 +54,8 @@ describe('FacesearchClient: one method per route', () => {
     ['verify (JSON)', (c) => c.verify({ faceId: 'f1' }, { s3: { bucket: 'b', key: 'k', versionId: 'v' } }, { threshold: 0.5 }), 'POST', '/v1/verify', { a: { faceId: 'f1' }, b: { source: { s3: { bucket: 'b', key: 'k', versionId: 'v' } } }, threshold: 0.5 }],
     ['getDeletion', (c) => c.getDeletion('d1'), 'GET', '/v1/deletions/d1', undefined],
     ['listDeletions', (c) => c.listDeletions({ limit: 2 }), 'GET', '/v1/deletions?limit=2', undefined],
+    ['listAuditEvents', (c) => c.listAuditEvents({ from: '2025-01-01T00:00:00Z', action: 'api_key.created', actorKeyId: 'k1', limit: 50 }), 'GET', '/v1/audit-events?from=2025-01-01T00%3A00%3A00Z&action=api_key.created&actorKeyId=k1&limit=50', undefined],
+    ['verifyAuditChain', (c) => c.verifyAuditChain({ to: '2025-02-01T00:00:00Z' }), 'GET', '/v1/audit-events/verify?to=2025-02-01T00%3A00%3A00Z', undefined],
   ])('%s', async (_name, call, method, path, body) => {
     const { client, calls } = recordingClient();
     await call(client);

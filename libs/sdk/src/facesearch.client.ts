@@ -19,6 +19,10 @@ import type {
   ApiKeyCreated,
   ApiKeyList,
   AssetFaces,
+  AuditChainVerification,
+  AuditEvent,
+  AuditEventsQuery,
+  AuditRange,
   CreateApiKeyInput,
   CreateTenantInput,
   DataKeyRotation,
@@ -301,6 +305,24 @@ export class FacesearchClient {
   /** Polls a receipt until it is `completed` or `failed`, and resolves with it either way. */
   waitForDeletion(deletionId: string, wait: WaitOptions = {}): Promise<DeletionReceipt> {
     return this.#poll('Deletion', deletionId, (o) => this.getDeletion(deletionId, o), (d) => d.status !== 'pending', wait);
+  }
+
+  // --- audit log (auditor, admin) ---
+
+  /** One page of the tenant's audit events, newest first. Reading the log is itself audited. */
+  listAuditEvents(query: AuditEventsQuery = {}, options?: RequestOptions): Promise<Page<AuditEvent>> {
+    const { from, to, action, actorKeyId, limit, cursor } = query;
+    return this.#http.request({ method: 'GET', path: '/v1/audit-events', query: { from, to, action, actorKeyId, limit, cursor }, options });
+  }
+
+  /** Every audit event matching the query, newest first, page by page. */
+  iterateAuditEvents(query: AuditEventsQuery = {}, options?: RequestOptions): Paginator<AuditEvent> {
+    return new Paginator((cursor) => this.listAuditEvents({ ...query, cursor }, options), query.cursor);
+  }
+
+  /** Recomputes the hash chain over the range; names the first event that does not check out. */
+  verifyAuditChain(range: AuditRange = {}, options?: RequestOptions): Promise<AuditChainVerification> {
+    return this.#http.request({ method: 'GET', path: '/v1/audit-events/verify', query: { from: range.from, to: range.to }, options });
   }
 
   // --- operations ---

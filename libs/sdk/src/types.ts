@@ -344,3 +344,49 @@ export interface DeletionReceipt {
   /** `searchable`: deleted faces still findable afterwards (0), or null while pending. */
   verified: { searchable: number | null };
 }
+
+// --- audit log (auditor, admin) ---
+
+export type AuditOutcome = 'success' | 'denied' | 'error';
+
+/** One audit event; `hash = SHA-256(prevHash + canonical event)`, chained per tenant. */
+export interface AuditEvent {
+  eventId: string;
+  seq: number;
+  at: string;
+  tenantId: string;
+  actor: { type: 'apiKey' | 'operator' | 'system'; keyId?: string; role?: string };
+  /** e.g. `api_key.created`, `asset.indexed`, `search.faces_by_image`. */
+  action: string;
+  target: { type: string; id: string | null };
+  outcome: AuditOutcome;
+  /** facesMatched, facesIndexed, captureHash, latencyMs…; never images, embeddings or secrets. */
+  details: Record<string, unknown>;
+  requestId: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditRange {
+  /** ISO-8601 date-time, inclusive. */
+  from?: string;
+  to?: string;
+}
+
+export interface AuditEventsQuery extends AuditRange, PageQuery {
+  /** Only this action, e.g. `api_key.created`. */
+  action?: string;
+  /** Only what this API key did. */
+  actorKeyId?: string;
+}
+
+export interface AuditChainVerification {
+  valid: boolean;
+  events: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  head: string | null;
+  /** The first sequence number that does not check out (invalid chains only). */
+  brokenAtSeq?: number;
+  reason?: 'hash_mismatch' | 'broken_link' | 'missing_event';
+}
