@@ -51,7 +51,7 @@ export const DEFAULT_VECTOR_INDEX_OPTIONS: VectorIndexOptions = {
   efConstruction: 200,
   efSearch: 64,
   efSearchWide: 384,
-  exactScanMax: 2000,
+  exactScanMax: 4000,
   workerThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),
   snapshotIntervalMs: 5 * 60_000,
   deletionSnapshotDelayMs: 5_000,

@@ -4,13 +4,11 @@ import { type AppConfig } from '@app/config';
 import { type TenantId } from '@app/contracts';
 import { CryptoModule, InMemoryWrappedKeyStore, TenantKeyService } from '@app/crypto';
 import { captureLogs, testConfig } from '@app/testing';
+import { VectorIndexClient } from '@app/vector-client';
 import { createVectorIndexApp } from '../src/create-vector-index-app';
 import { InMemoryEmbeddingSource } from '../src/in-memory-embedding-source';
 import { TenantIndexService } from '../src/tenants/tenant-index.service';
 import { type VectorIndexOptions } from '../src/vector-index.options';
-// Until tsconfig maps @app/vector-client, the suites reach the lib by path.
-// eslint-disable-next-line no-restricted-imports
-import { VectorIndexClient } from '../../../libs/vector-client/src';
 
 export const DIMS = 512;
 

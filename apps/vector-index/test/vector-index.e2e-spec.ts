@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { TenantId } from '@app/contracts';
-// eslint-disable-next-line no-restricted-imports
-import { encodeVector, isVectorIndexError, rankReplicas, VectorIndexErrorCode } from '../../../libs/vector-client/src';
+import { encodeVector, isVectorIndexError, rankReplicas, VectorIndexErrorCode } from '@app/vector-client';
 import { clientFor, closeAllReplicas, cosine, faceVectors, newWorld, provision, startReplica, type Replica, type World } from './vector-index-harness';
 
 describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {

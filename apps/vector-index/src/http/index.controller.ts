@@ -1,9 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { TenantId } from '@app/contracts';
+import { decodeVector } from '@app/vector-client';
 import { TenantIndexService } from '../tenants/tenant-index.service';
 import { IndexServiceError, IndexServiceErrorCode } from '../vector-index.error';
 import { AddFacesDto, RemoveFacesDto, SearchDto } from './index-requests.dto';
-import { decodeWireVector } from './vector-codec';
+
+/** base64 of Float32 little-endian bytes (the client's wire format) → Float32Array. */
+function wireVector(text: string) {
+  const vector = decodeVector(text);
+  if (!vector || vector.length === 0) throw new IndexServiceError(IndexServiceErrorCode.InvalidVector, 'a vector must be base64 of whole Float32 values');
+  return vector;
+}
 
 function tenant(raw: string): TenantId {
   try {
@@ -24,7 +31,7 @@ export class IndexController {
   @Post('faces')
   @HttpCode(200)
   add(@Param('tenantId') tenantId: string, @Body() body: AddFacesDto) {
-    const entries = body.entries.map((e) => ({ faceId: e.faceId, vector: decodeWireVector(e.vector), seq: e.seq }));
+    const entries = body.entries.map((e) => ({ faceId: e.faceId, vector: wireVector(e.vector), seq: e.seq }));
     return this.index.add(tenant(tenantId), entries);
   }
 
@@ -37,7 +44,7 @@ export class IndexController {
   @Post('search')
   @HttpCode(200)
   async search(@Param('tenantId') tenantId: string, @Body() body: SearchDto) {
-    return { hits: await this.index.search(tenant(tenantId), decodeWireVector(body.vector), body.k, body.minSimilarity ?? 0) };
+    return { hits: await this.index.search(tenant(tenantId), wireVector(body.vector), body.k, body.minSimilarity ?? 0) };
   }
 
   @Get('stats')
