@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, type OnModuleInit } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -6,11 +6,12 @@ import { type IndexAssetJobPayload, JobName, QueueName } from '@app/contracts';
 import { IndexAsset } from '@app/indexing';
 
 /**
- * Thin: index jobs to the IndexAsset use case. Started by hand (autorun off) so concurrency and the
- * job lock come from config: @Processor options are static.
+ * Thin: index jobs to the IndexAsset use case. Concurrency and the job lock come from config, set on
+ * the worker right after it is created (@Processor options are static), before its first job and
+ * before its stalled-job timer starts.
  */
-@Processor(QueueName.Index, { autorun: false })
-export class IndexProcessor extends WorkerHost implements OnApplicationBootstrap {
+@Processor(QueueName.Index)
+export class IndexProcessor extends WorkerHost implements OnModuleInit {
   constructor(
     private readonly indexAsset: IndexAsset,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -18,11 +19,10 @@ export class IndexProcessor extends WorkerHost implements OnApplicationBootstrap
     super();
   }
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     this.worker.concurrency = this.config.indexer.concurrency;
     // A killed worker's job is taken over once its lock lapses (stalled-job check every lock period).
     Object.assign(this.worker.opts, { lockDuration: this.config.indexer.lockDurationMs, stalledInterval: this.config.indexer.lockDurationMs });
-    this.worker.run().catch((err: unknown) => new Logger(IndexProcessor.name).error({ msg: 'index worker stopped', error: (err as Error).name }));
   }
 
   async process(job: Job): Promise<unknown> {
