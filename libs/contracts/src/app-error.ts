@@ -16,6 +16,21 @@ export enum ErrorKind {
   Internal = 'internal',
 }
 
+/** The HTTP status of each kind, for every app that answers over HTTP (one table, one meaning). */
+export const HTTP_STATUS_OF_KIND: { readonly [K in ErrorKind]: number } = {
+  [ErrorKind.Validation]: 400,
+  [ErrorKind.Unauthenticated]: 401,
+  [ErrorKind.Forbidden]: 403,
+  [ErrorKind.NotFound]: 404,
+  [ErrorKind.Conflict]: 409,
+  [ErrorKind.TooLarge]: 413,
+  [ErrorKind.Unsupported]: 415,
+  [ErrorKind.Unprocessable]: 422,
+  [ErrorKind.RateLimited]: 429,
+  [ErrorKind.Unavailable]: 503,
+  [ErrorKind.Internal]: 500,
+};
+
 /**
  * Each lib defines one subclass with its own code enum (AuthError, PersistenceError, ...).
  * `detail` must be safe to show to the caller: it never carries secrets or internals.

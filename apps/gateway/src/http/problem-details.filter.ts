@@ -1,22 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type Request, type Response } from 'express';
-import { AppError, ErrorKind } from '@app/contracts';
+import { AppError, HTTP_STATUS_OF_KIND } from '@app/contracts';
 import { GatewayError, GatewayErrorCode } from './gateway.error';
-
-const STATUS: Record<ErrorKind, number> = {
-  [ErrorKind.Validation]: 400,
-  [ErrorKind.Unauthenticated]: 401,
-  [ErrorKind.Forbidden]: 403,
-  [ErrorKind.NotFound]: 404,
-  [ErrorKind.Conflict]: 409,
-  [ErrorKind.TooLarge]: 413,
-  [ErrorKind.Unsupported]: 415,
-  [ErrorKind.Unprocessable]: 422,
-  [ErrorKind.RateLimited]: 429,
-  [ErrorKind.Unavailable]: 503,
-  [ErrorKind.Internal]: 500,
-};
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -72,7 +58,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     let retryAfter: number | undefined;
 
     if (error instanceof AppError) {
-      status = STATUS[error.kind];
+      status = HTTP_STATUS_OF_KIND[error.kind];
       code = error.code;
       detail = error.detail;
       retryAfter = error.retryAfterSeconds;

@@ -1,22 +1,8 @@
 import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type Response } from 'express';
-import { AppError, ErrorKind } from '@app/contracts';
+import { AppError, HTTP_STATUS_OF_KIND } from '@app/contracts';
 import { IndexServiceErrorCode } from '../vector-index.error';
-
-const STATUS: Record<ErrorKind, number> = {
-  [ErrorKind.Validation]: 400,
-  [ErrorKind.Unauthenticated]: 401,
-  [ErrorKind.Forbidden]: 403,
-  [ErrorKind.NotFound]: 404,
-  [ErrorKind.Conflict]: 409,
-  [ErrorKind.TooLarge]: 413,
-  [ErrorKind.Unsupported]: 415,
-  [ErrorKind.Unprocessable]: 422,
-  [ErrorKind.RateLimited]: 429,
-  [ErrorKind.Unavailable]: 503,
-  [ErrorKind.Internal]: 500,
-};
 
 /** problem+json for the internal API: `code` is what @app/vector-client maps; 5xx details go to the log only. */
 @Catch()
@@ -30,7 +16,7 @@ export class ProblemFilter implements ExceptionFilter {
     let detail = 'The vector index failed.';
     let retryAfter: number | undefined;
     if (exception instanceof AppError) {
-      status = STATUS[exception.kind];
+      status = HTTP_STATUS_OF_KIND[exception.kind];
       code = exception.code;
       detail = exception.detail;
       retryAfter = exception.retryAfterSeconds;
