@@ -24,6 +24,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testTimeout: 30000,
+  // Generous: e2e suites wait on real jobs while two jest workers share two cores; no test asserts on time.
+  testTimeout: 120000,
   maxWorkers: 2,
 };
