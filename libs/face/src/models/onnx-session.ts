@@ -1,6 +1,16 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { flushDenormalWeights } from './flush-denormals';
+import { type ModelFileRef } from './model-manifest';
+import { readModelFile } from './model-registry';
 
 export { InferenceSession, Tensor };
+
+/** A model file's bytes as sessions load them: hash-checked, then subnormal weights flushed to zero. */
+export function loadModelBytes(ref: ModelFileRef): Uint8Array {
+  const bytes = readModelFile(ref);
+  flushDenormalWeights(bytes);
+  return bytes;
+}
 
 /** One session per model per worker, reused for every image; threads per session are the pool's business. */
 export function createSession(model: Uint8Array, threads: number): Promise<InferenceSession> {

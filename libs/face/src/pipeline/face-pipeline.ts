@@ -11,8 +11,7 @@ import type { DecodeLimits, ImageHeader } from '../image/image.decoder';
 import { ImageSource, type ScaledImage } from '../image/image-source';
 import { type RgbImage, wipe } from '../image/rgb-image';
 import type { ModelFileRef, ModelSetManifest } from '../models/model-manifest';
-import { readModelFile } from '../models/model-registry';
-import { createSession } from '../models/onnx-session';
+import { createSession, loadModelBytes } from '../models/onnx-session';
 import { estimatePose, type PoseEstimate } from '../quality/pose-estimate';
 import { geometricVerdict, QUALITY_THRESHOLDS, type QualityThresholds, sharpnessVerdict } from '../quality/quality-filter';
 import { laplacianVariance } from '../quality/sharpness';
@@ -77,7 +76,7 @@ export class FacePipeline {
 
   /** `manifest` files must be absolute paths (see resolveModelSet); each is hash-checked as it loads. */
   static async load(manifest: ModelSetManifest, settings: PipelineSettings): Promise<FacePipeline> {
-    const session = (ref: ModelFileRef) => createSession(readModelFile(ref), settings.threads);
+    const session = (ref: ModelFileRef) => createSession(loadModelBytes(ref), settings.threads);
     const spec = manifest.detector;
     const tuning: DetectionTuning = { ...settings.detection, scoreThreshold: settings.detection.scoreThreshold ?? spec.scoreThreshold };
     const detector =
