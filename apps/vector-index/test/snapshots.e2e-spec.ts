@@ -48,7 +48,7 @@ describe('vector-index snapshots, compaction and memory budget', () => {
     expect(contains(sealed, vectors[10])).toBe(false);
 
     // Remove faces: unsearchable at once, and the snapshot is rewritten without their vectors.
-    expect(await client.remove(tenant, ['f10', 'f11'])).toEqual({ removed: 2 });
+    expect(await client.remove(tenant, ['f10', 'f11'])).toEqual({ removed: 2, snapshotsDeleted: 0 });
     world.source.delete(tenant, ['f10', 'f11']);
     await replica.service.settle(tenant);
     const audit = await openLatest(world, tenant);
@@ -88,7 +88,7 @@ describe('vector-index snapshots, compaction and memory budget', () => {
     await client.search(tenant, vectors[0], 1);
     await client.snapshot(tenant);
     const removed = Array.from({ length: 100 }, (_, i) => `c${i}`);
-    expect(await client.remove(tenant, removed)).toEqual({ removed: 100 });
+    expect(await client.remove(tenant, removed)).toEqual({ removed: 100, snapshotsDeleted: 0 });
     world.source.delete(tenant, removed);
     await replica.service.settle(tenant);
     const before = (await client.stats(tenant)).snapshotId;

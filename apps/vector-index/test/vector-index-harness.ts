@@ -1,13 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type AppConfig } from '@app/config';
 import { type TenantId } from '@app/contracts';
-import { CryptoModule, InMemoryWrappedKeyStore, TenantKeyService } from '@app/crypto';
+import { createCrypto, CryptoModule, InMemoryWrappedKeyStore, LocalKeyProvider, TenantKeyService } from '@app/crypto';
+import { LocalBlobStore } from '@app/storage';
 import { captureLogs, testConfig } from '@app/testing';
 import { VectorIndexClient } from '@app/vector-client';
 import { createVectorIndexApp } from '../src/create-vector-index-app';
 import { InMemoryEmbeddingSource } from '../src/in-memory-embedding-source';
+import { SnapshotStore } from '../src/snapshot/snapshot-store';
 import { TenantIndexService } from '../src/tenants/tenant-index.service';
+import { normalizeQuery } from '../src/tenants/vector-input';
 import { type VectorIndexOptions } from '../src/vector-index.options';
 
 export const DIMS = 512;
@@ -126,3 +131,27 @@ export const cosine = (a: Float32Array, b: Float32Array): number => {
 export async function provision(replica: Replica, tenantId: TenantId): Promise<void> {
   await replica.keys.provisionTenant(tenantId);
 }
+
+/** The world's snapshot store, opened outside any replica (as an auditor would), with its own crypto. */
+export function auditSnapshots(world: World): { store: SnapshotStore; close: () => void } {
+  const crypto = createCrypto({ keyStore: world.keyStore, provider: new LocalKeyProvider(world.config.kms.masterKey) });
+  return { store: new SnapshotStore(new LocalBlobStore(world.config.storage.localDir), crypto.snapshots), close: () => crypto.close() };
+}
+
+/** Decrypts one stored snapshot and returns its sections. */
+export async function openSnapshot(world: World, tenant: TenantId, snapshotId: string): Promise<{ ids: string; body: Buffer; kind: string }> {
+  const audit = auditSnapshots(world);
+  try {
+    const base = join(world.config.dataDir, `audit-${snapshotId}-${Math.random().toString(36).slice(2)}`);
+    const header = await audit.store.read(tenant, snapshotId, base);
+    return { ids: readFileSync(`${base}.ids`, 'utf8'), body: readFileSync(`${base}.body`), kind: header.kind };
+  } finally {
+    audit.close();
+  }
+}
+
+/** Whether the bytes hold the vector as the index stores it (unit length, Float32). */
+export const holdsVector = (haystack: Buffer, v: Float32Array): boolean => {
+  const unit = normalizeQuery(v, v.length);
+  return haystack.indexOf(Buffer.from(unit.buffer, unit.byteOffset, unit.byteLength)) >= 0;
+};

@@ -38,7 +38,7 @@ describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
     for (const h of hits) expect(h.similarity).toBeGreaterThanOrEqual(0);
     expect((await client.search(tenant, query, 40, 0.4)).map((h) => h.faceId)).toEqual(exact.filter((e) => e.similarity >= 0.4).map((e) => e.faceId));
 
-    expect(await client.remove(tenant, ['face-21', 'face-22', 'never-added'])).toEqual({ removed: 2 });
+    expect(await client.remove(tenant, ['face-21', 'face-22', 'never-added'])).toEqual({ removed: 2, snapshotsDeleted: 0 });
     const after = await client.search(tenant, query, 40);
     expect(after.map((h) => h.faceId)).not.toContain('face-21');
     expect(after).toHaveLength(38);

@@ -1,4 +1,4 @@
-export { VectorIndexClient, type VectorIndexClientOptions, MAX_SEARCH_K } from './vector-index.client';
+export { VectorIndexClient, type VectorIndexClientOptions, MAX_SEARCH_K, MAX_REMOVE_IDS } from './vector-index.client';
 export { VectorClientModule } from './vector-client.module';
 export { VectorIndexError, VectorIndexErrorCode, isVectorIndexError } from './vector-index.error';
 export { pickReplica, rankReplicas } from './rendezvous';
@@ -7,6 +7,7 @@ export {
   type VectorEntry,
   type SearchHit,
   type AddResult,
+  type RemoveOptions,
   type RemoveResult,
   type DropResult,
   type TenantIndexStats,

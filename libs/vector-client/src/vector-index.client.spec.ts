@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ErrorKind, TenantId } from '@app/contracts';
 import { decodeVector } from './vector-codec';
-import { VectorIndexClient } from './vector-index.client';
+import { MAX_REMOVE_IDS, VectorIndexClient } from './vector-index.client';
 import { isVectorIndexError, VectorIndexErrorCode } from './vector-index.error';
 
 const unit = (dims: number, i = 0): Float32Array => {
@@ -44,6 +44,25 @@ describe('VectorIndexClient', () => {
     await expect(client.remove(tenant, ['../x'])).rejects.toMatchObject({ code: VectorIndexErrorCode.InvalidVector });
     expect(await client.add(tenant, [])).toEqual({ added: 0, skipped: 0, deferred: 0 });
     expect(f.calls).toHaveLength(0);
+  });
+
+  it('remove sends purgeSnapshots only when asked, with the last of several requests, and sums the answers', async () => {
+    const f = fakeFetch(200, { removed: 1, snapshotsDeleted: 2 });
+    const client = new VectorIndexClient({ urls: ['http://127.0.0.1:1'], dims: 4, fetch: f.fn });
+    expect(await client.remove(tenant, ['a', 'b'])).toEqual({ removed: 1, snapshotsDeleted: 2 });
+    expect(JSON.parse(String(f.calls[0].init.body))).toEqual({ faceIds: ['a', 'b'] });
+    expect(f.calls[0].url).toBe(`http://127.0.0.1:1/v1/tenants/${tenant}/faces/remove`);
+
+    f.calls.length = 0;
+    const ids = Array.from({ length: MAX_REMOVE_IDS + 5 }, (_, i) => `f${i}`);
+    expect(await client.remove(tenant, ids, { purgeSnapshots: true })).toEqual({ removed: 2, snapshotsDeleted: 4 });
+    const bodies = f.calls.map((c) => JSON.parse(String(c.init.body)) as { faceIds: string[]; purgeSnapshots?: boolean });
+    expect(bodies.map((b) => [b.faceIds.length, b.purgeSnapshots])).toEqual([
+      [MAX_REMOVE_IDS, undefined],
+      [5, true],
+    ]);
+    expect(await client.remove(tenant, [], { purgeSnapshots: true })).toEqual({ removed: 0, snapshotsDeleted: 0 });
+    expect(f.calls).toHaveLength(2);
   });
 
   it('maps 503 to Unavailable with its Retry-After, 400 to Rejected, 500 to Failure', async () => {

@@ -6,6 +6,7 @@ import { VectorIndexError, VectorIndexErrorCode } from './vector-index.error';
 import {
   type AddResult,
   type DropResult,
+  type RemoveOptions,
   type RemoveResult,
   type SearchHit,
   type TenantIndexStats,
@@ -26,6 +27,8 @@ export interface VectorIndexClientOptions {
 }
 
 export const MAX_SEARCH_K = 1000;
+/** Ids per remove request (the replica's limit); longer lists are sent in several requests. */
+export const MAX_REMOVE_IDS = 10_000;
 const FACE_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
@@ -84,11 +87,27 @@ export class VectorIndexClient {
     return this.request<AddResult>(tenantId, { method: 'POST', path: 'faces', body, timeoutMs: this.mutationTimeoutMs });
   }
 
-  /** Mark-deletes the faces: unsearchable when this resolves. Unknown ids are remembered, so a late add is ignored. */
-  async remove(tenantId: TenantId, faceIds: readonly string[]): Promise<RemoveResult> {
-    if (faceIds.length === 0) return { removed: 0 };
+  /**
+   * Mark-deletes the faces: unsearchable when this resolves. Unknown ids are remembered, so a late add is
+   * ignored. With `purgeSnapshots`, no stored snapshot of the tenant holds their vectors any more when it
+   * resolves either (see RemoveOptions). More than MAX_REMOVE_IDS ids go in several requests, the purge
+   * with the last one (after every removal is applied).
+   */
+  async remove(tenantId: TenantId, faceIds: readonly string[], options: RemoveOptions = {}): Promise<RemoveResult> {
+    if (faceIds.length === 0) return { removed: 0, snapshotsDeleted: 0 };
     faceIds.forEach(assertFaceId);
-    return this.request<RemoveResult>(tenantId, { method: 'POST', path: 'faces/remove', body: { faceIds }, timeoutMs: this.mutationTimeoutMs });
+    const purge = options.purgeSnapshots === true;
+    let removed = 0;
+    let snapshotsDeleted = 0;
+    for (let i = 0; i < faceIds.length; i += MAX_REMOVE_IDS) {
+      const chunk = faceIds.slice(i, i + MAX_REMOVE_IDS);
+      const last = i + MAX_REMOVE_IDS >= faceIds.length;
+      const body = purge && last ? { faceIds: chunk, purgeSnapshots: true } : { faceIds: chunk };
+      const r = await this.request<Partial<RemoveResult>>(tenantId, { method: 'POST', path: 'faces/remove', body, timeoutMs: this.mutationTimeoutMs });
+      removed += r.removed ?? 0;
+      snapshotsDeleted += r.snapshotsDeleted ?? 0;
+    }
+    return { removed, snapshotsDeleted };
   }
 
   /** The k most similar faces, most similar first, those below minSimilarity left out. */

@@ -24,8 +24,21 @@ export interface AddResult {
   readonly deferred: number;
 }
 
+export interface RemoveOptions {
+  /**
+   * Also guarantee, before the call resolves, that no stored snapshot of the tenant still holds the
+   * removed vectors: the replica deletes every snapshot written before the removal (one being written
+   * included) and writes a fresh scrubbed one later. A tenant not loaded on its replica is not loaded
+   * for this: its snapshots are deleted (the next load rebuilds from the database).
+   */
+  readonly purgeSnapshots?: boolean;
+}
+
 export interface RemoveResult {
+  /** Faces that were searchable in the loaded index and are not any more (unknown ids and unloaded tenants: 0). */
   readonly removed: number;
+  /** Stored snapshots deleted by `purgeSnapshots` (0 without it). */
+  readonly snapshotsDeleted: number;
 }
 
 export interface DropResult {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 const FACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** base64 of dims × 4 bytes: 512-d is 2732 characters. */
@@ -28,6 +28,10 @@ export class AddFacesDto {
 export class RemoveFacesDto {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_REMOVE_IDS) @IsString({ each: true }) @Matches(FACE_ID, { each: true })
   faceIds: string[];
+
+  /** Also delete every stored snapshot written before the removal (they may hold the vectors). */
+  @IsOptional() @IsBoolean()
+  purgeSnapshots?: boolean;
 }
 
 export class SearchDto {

@@ -38,7 +38,7 @@ export class IndexController {
   @Post('faces/remove')
   @HttpCode(200)
   remove(@Param('tenantId') tenantId: string, @Body() body: RemoveFacesDto) {
-    return this.index.remove(tenant(tenantId), body.faceIds);
+    return this.index.remove(tenant(tenantId), body.faceIds, { purgeSnapshots: body.purgeSnapshots === true });
   }
 
   @Post('search')

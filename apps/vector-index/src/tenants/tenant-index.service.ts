@@ -36,6 +36,18 @@ export interface TenantStatsView {
 /** Thrown inside a load when its tenant was dropped meanwhile: the load just stops. */
 class LoadAborted extends Error {}
 
+export interface RemoveOutcome {
+  removed: number;
+  /** Stored snapshots deleted because they were written before the removal (purgeSnapshots only). */
+  snapshotsDeleted: number;
+}
+
+/** Bounds of the ids remembered for tenants not loaded here (see rememberRemoved). */
+const MAX_REMEMBERED_TENANTS = 10_000;
+const MAX_REMEMBERED_IDS = 100_000;
+
+const isNotLoaded = (err: unknown): boolean => err instanceof WorkerCallError && err.code === 'tenant_not_loaded';
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -58,6 +70,7 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
   private tickRunning?: Promise<void>;
   /** One snapshot at a time per process: each needs scratch space the size of its index. */
   private snapshotGate: Promise<unknown> = Promise.resolve();
+  private readonly removedWhileUnloaded = new Map<string, Set<string>>();
   private closed = false;
 
   constructor(
@@ -124,24 +137,99 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async remove(tenantId: TenantId, faceIds: readonly string[]): Promise<{ removed: number }> {
-    let slot = this.slots.get(tenantId);
-    if (!slot) {
-      // Not loaded: the database no longer has them (or soon will not); only a snapshot could bring them back.
-      if ((await this.snapshots.latest(tenantId)) === undefined) return { removed: 0 };
-      slot = this.startLoad(tenantId);
+  /**
+   * Mark-deletes the faces (unsearchable on return; unknown ids are tombstoned, so a late add is ignored).
+   * With `purgeSnapshots`, the answer also means that no stored snapshot of the tenant holds them: every
+   * snapshot written before the removal (one being written included) is deleted, and a fresh scrubbed one
+   * follows later. A tenant not loaded here is not loaded for it: its snapshots are deleted and the ids
+   * remembered until it loads (the database, which no longer has the rows, rebuilds it).
+   */
+  async remove(tenantId: TenantId, faceIds: readonly string[], options: { purgeSnapshots?: boolean } = {}): Promise<RemoveOutcome> {
+    const purge = options.purgeSnapshots === true;
+    for (let attempt = 0; ; attempt++) {
+      let slot = this.slots.get(tenantId);
+      if (!slot || (purge && slot.dropped)) {
+        if (purge) return this.purgeUnloaded(tenantId, faceIds);
+        // Not loaded: the database no longer has them (or soon will not); only a snapshot could bring them back.
+        if ((await this.snapshots.latest(tenantId)) === undefined) {
+          this.rememberRemoved(tenantId, faceIds);
+          return { removed: 0, snapshotsDeleted: 0 };
+        }
+        slot = this.slots.get(tenantId) ?? this.startLoad(tenantId);
+      }
+      try {
+        return await this.removeLoaded(slot, faceIds, purge);
+      } catch (err) {
+        // Evicted or lost between the lookup and the removal: with a purge, the unloaded path is complete.
+        if (purge && attempt < 2 && (slot.dropped || isNotLoaded(err))) continue;
+        throw this.wrap(err);
+      }
     }
+  }
+
+  private async removeLoaded(slot: TenantSlot, faceIds: readonly string[], purge: boolean): Promise<RemoveOutcome> {
     const ready = await this.waitReady(slot, this.options.removeLoadWaitMs);
     // Counted before the worker applies it: a snapshot started from now on (eviction's last one included)
     // is queued behind this removal in the worker, so no snapshot that claims to be current misses it.
     ready.mutations++;
-    try {
-      const r = await this.pool.call({ op: 'remove', tenantId, faceIds: [...faceIds] });
-      ready.stats = r.stats;
-      this.scheduleDeletionSnapshot(ready);
-      return { removed: r.removed };
-    } catch (err) {
+    const r = await this.pool.call({ op: 'remove', tenantId: ready.tenantId, faceIds: [...faceIds] });
+    ready.stats = r.stats;
+    this.scheduleDeletionSnapshot(ready);
+    if (!purge) return { removed: r.removed, snapshotsDeleted: 0 };
+    const snapshotsDeleted = await this.purgeSnapshots(ready);
+    this.logger.log({ msg: 'tenant snapshots purged after removal', tenantId: ready.tenantId, removed: r.removed, snapshotsDeleted });
+    return { removed: r.removed, snapshotsDeleted };
+  }
+
+  /**
+   * Deletes every stored snapshot of a loaded tenant, after any snapshot write already queued (the gate
+   * runs one at a time, in order): those were written before the removal and may hold its vectors. Every
+   * snapshot started later is saved by the worker after the removal (scrubbed). The slot is left dirty
+   * with no snapshot in force, so the deletion timer (or the periodic pass) writes a fresh one.
+   */
+  private async purgeSnapshots(slot: TenantSlot): Promise<number> {
+    const deleted = await this.gate(async () => {
+      slot.purgeEpoch++;
+      slot.snapshotId = undefined;
+      slot.mutations++;
+      return this.snapshots.deleteAll(slot.tenantId);
+    });
+    this.scheduleDeletionSnapshot(slot);
+    return deleted;
+  }
+
+  /** Purge for a tenant not loaded here: delete its snapshots (after any write in flight) without loading it. */
+  private async purgeUnloaded(tenantId: TenantId, faceIds: readonly string[]): Promise<RemoveOutcome> {
+    // Remembered first: a load that starts meanwhile applies them before it serves.
+    this.rememberRemoved(tenantId, faceIds);
+    const snapshotsDeleted = await this.gate(() => this.snapshots.deleteAll(tenantId)).catch((err: unknown) => {
       throw this.wrap(err);
+    });
+    this.logger.log({ msg: 'tenant snapshots purged after removal', tenantId, loaded: false, snapshotsDeleted });
+    return { removed: 0, snapshotsDeleted };
+  }
+
+  /**
+   * Face ids removed while their tenant was not loaded here, applied (as tombstones) when it next loads,
+   * so an add that reaches a loading tenant late cannot bring one back. Bounded: the gateway's database
+   * lookup still filters what falls out.
+   */
+  private rememberRemoved(tenantId: TenantId, faceIds: readonly string[]): void {
+    let ids = this.removedWhileUnloaded.get(tenantId);
+    if (!ids) {
+      ids = new Set();
+      this.removedWhileUnloaded.set(tenantId, ids);
+      if (this.removedWhileUnloaded.size > MAX_REMEMBERED_TENANTS) {
+        this.removedWhileUnloaded.delete(this.removedWhileUnloaded.keys().next().value!);
+      }
+    }
+    for (const faceId of faceIds) {
+      ids.delete(faceId);
+      ids.add(faceId);
+    }
+    for (const oldest of ids) {
+      if (ids.size <= MAX_REMEMBERED_IDS) break;
+      ids.delete(oldest);
     }
   }
 
@@ -188,6 +276,7 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
 
   /** Forgets the tenant here and deletes its snapshots (tenant deletion). */
   async dropTenant(tenantId: TenantId): Promise<{ dropped: boolean; snapshotsDeleted: number }> {
+    this.removedWhileUnloaded.delete(tenantId);
     const slot = this.slots.get(tenantId);
     if (slot) {
       slot.dropped = true;
@@ -274,6 +363,7 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
       maintenance: Promise.resolve(),
       dropped: false,
       evicting: false,
+      purgeEpoch: 0,
     };
     this.slots.set(tenantId, slot);
     slot.loaded = this.load(slot).catch((err: unknown) => {
@@ -323,6 +413,7 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
       this.checkAlive(slot);
       await this.applyAdd(slot, slot.pendingAdds.shift()!);
     }
+    await this.applyRemembered(slot);
     this.checkAlive(slot);
     slot.state = 'ready';
     slot.lastUsed = Date.now();
@@ -330,6 +421,22 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
     if (from === 'database' || slot.mutations > 0) slot.mutations++;
     this.logger.log({ msg: 'tenant index loaded', tenantId, from, kind: slot.stats?.kind, faces: slot.stats?.count ?? 0, ms: Date.now() - started });
     this.enforceBudget(slot);
+  }
+
+  /** Removals that arrived while the tenant was not loaded here (purges): tombstoned before it serves. */
+  private async applyRemembered(slot: TenantSlot): Promise<void> {
+    const ids = this.removedWhileUnloaded.get(slot.tenantId);
+    if (!ids || ids.size === 0) return;
+    this.checkAlive(slot);
+    this.removedWhileUnloaded.delete(slot.tenantId);
+    try {
+      const r = await this.pool.call({ op: 'remove', tenantId: slot.tenantId, faceIds: [...ids] });
+      slot.stats = r.stats;
+      slot.mutations++;
+    } catch (err) {
+      this.rememberRemoved(slot.tenantId, [...ids]);
+      throw err;
+    }
   }
 
   private async restore(slot: TenantSlot, snapshotId: string) {
@@ -459,7 +566,9 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
     const watermarkSeq = slot.watermarkSeq;
     const snapshotId = SnapshotStore.newId();
     const base = this.scratch!.file(`save-${slot.tenantId}`);
+    let purgeEpoch = slot.purgeEpoch;
     const header = await this.gate(async () => {
+      purgeEpoch = slot.purgeEpoch;
       try {
         const saved = await this.pool.call({ op: 'save', tenantId: slot.tenantId, base });
         const o = this.options;
@@ -478,8 +587,9 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
         await this.scratch!.remove(base);
       }
     });
-    if (slot.dropped) {
+    if (slot.dropped || slot.purgeEpoch !== purgeEpoch) {
       // Dropped while writing: the tenant's snapshots are being deleted; this one must not survive it.
+      // Purged after it was written: it is gone (and may hold removed vectors); the slot stays dirty.
       await this.snapshots.delete(slot.tenantId, snapshotId).catch(() => undefined);
       return;
     }

@@ -27,6 +27,11 @@ export interface TenantSlot {
   dropped: boolean;
   evicting: boolean;
   deletionSnapshotTimer?: NodeJS.Timeout;
+  /**
+   * Bumped (inside the snapshot gate) each time the tenant's stored snapshots are purged: a snapshot
+   * whose write began before a purge was deleted by it and must not be taken as the one in force.
+   */
+  purgeEpoch: number;
 }
 
 export const isDirty = (slot: TenantSlot): boolean => slot.mutations !== slot.savedMutations;
