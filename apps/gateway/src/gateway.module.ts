@@ -17,6 +17,7 @@ import { TenantsModule } from '@app/tenants';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditController } from './audit/audit.controller';
 import { DeletionsController } from './deletions/deletions.controller';
+import { FaceDataDeletionsController } from './deletions/face-data-deletions.controller';
 import { IndexingController } from './indexing/indexing.controller';
 import { SearchController } from './search/search.controller';
 import { DiagnosticsController } from './diagnostics/diagnostics.controller';
@@ -58,7 +59,7 @@ export class GatewayModule implements NestModule {
           useFactory: (c: AppConfig) => ({ limits: { fileSize: c.images.maxBytes, files: 2, fields: 20, fieldSize: 64 * 1024 } }),
         }),
       ],
-      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, IndexingController, SearchController, AuditController],
+      controllers: [HealthController, TenantsController, ApiKeysController, SettingsController, DiagnosticsController, DeletionsController, FaceDataDeletionsController, IndexingController, SearchController, AuditController],
       providers: [
         // Guards run in this order: who is calling, then how much they may call.
         { provide: APP_GUARD, useExisting: AuthGuard },

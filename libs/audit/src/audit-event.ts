@@ -34,6 +34,10 @@ export enum AuditAction {
   AuditRead = 'audit.read',
   AuditExported = 'audit.exported',
   AuditVerified = 'audit.verified',
+  FacesDeleted = 'faces.deleted',
+  FaceDataDeletionRequested = 'face_data.deletion_requested',
+  FaceDataDeleted = 'face_data.deleted',
+  FacesExpired = 'faces.expired',
 }
 
 export interface AuditInput {

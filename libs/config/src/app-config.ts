@@ -17,7 +17,7 @@ export interface AppConfig {
     readonly fetchTimeoutMs: number;
     readonly maxRedirects: number;
   };
-  readonly indexer: { readonly port: number; readonly concurrency: number; readonly lockDurationMs: number };
+  readonly indexer: { readonly port: number; readonly concurrency: number; readonly lockDurationMs: number; readonly retentionSweepIntervalMs: number };
   readonly db: {
     /** Owner connection: runs migrations and manages the app role. Never used for requests. */
     readonly adminUrl: string;

@@ -108,6 +108,10 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
   INDEXER_LOCK_DURATION_MS = 30_000;
 
+  /** How often the retention sweep runs (faces older than a tenant's retentionDays are erased); 0 turns it off. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(7 * 86_400_000)
+  RETENTION_SWEEP_INTERVAL_MS = 3_600_000;
+
   /** Comma-separated vector-index replicas; tenants are placed on them by rendezvous hashing. */
   @IsString()
   VECTOR_INDEX_URLS = 'http://127.0.0.1:3001';

@@ -68,7 +68,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       fetchTimeoutMs: schema.SOURCE_FETCH_TIMEOUT_MS,
       maxRedirects: schema.SOURCE_MAX_REDIRECTS,
     },
-    indexer: { port: schema.INDEXER_PORT, concurrency: schema.INDEXER_CONCURRENCY, lockDurationMs: schema.INDEXER_LOCK_DURATION_MS },
+    indexer: {
+      port: schema.INDEXER_PORT,
+      concurrency: schema.INDEXER_CONCURRENCY,
+      lockDurationMs: schema.INDEXER_LOCK_DURATION_MS,
+      retentionSweepIntervalMs: schema.RETENTION_SWEEP_INTERVAL_MS,
+    },
     db: { adminUrl: schema.DATABASE_URL, appUser: appDbRole(schema.DATABASE_URL), appPassword: dbPassword.value, poolSize: schema.DATABASE_POOL_SIZE },
     redis: { url: schema.REDIS_URL, prefix: schema.REDIS_PREFIX },
     auth: { operatorToken: operator.value },

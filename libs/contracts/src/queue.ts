@@ -7,7 +7,7 @@ export enum QueueName {
   Index = 'index',
   /** Signed callbacks to integrators' URLs, retried with backoff apart from indexing work. */
   Webhooks = 'webhooks',
-  /** Slow background work per tenant: data-key rotation (later: retention, compaction). */
+  /** Slow background work per tenant: data-key rotation, purges, retention. */
   Maintenance = 'maintenance',
 }
 
@@ -21,6 +21,12 @@ export enum JobName {
   RotateDataKey = 'rotate-data-key',
   /** Erase everything of a deleted tenant: keys first (crypto-shredding), then rows, index, snapshots. */
   PurgeTenant = 'purge-tenant',
+  /** Erase all face data of a tenant that stays (DELETE /v1/face-data), in batches, resumable. */
+  PurgeFaceData = 'purge-face-data',
+  /** Repeatable: finds tenants with faces past their retention and queues ExpireFaces for each. */
+  RetentionSweep = 'retention-sweep',
+  /** Erase one tenant's faces older than its retentionDays, as the system, with a receipt. */
+  ExpireFaces = 'expire-faces',
 }
 
 /** Every job payload carries the tenant it acts for. */
@@ -61,6 +67,30 @@ export interface PurgeTenantJobResult {
   dataKeysDestroyed: number;
 }
 
+export interface PurgeFaceDataJobPayload extends TenantJobPayload {
+  deletionId: string;
+}
+
+export interface FaceErasureJobResult {
+  faces: number;
+}
+
+/** A sweep acts for every tenant, so it names none; each tenant's work is its own ExpireFaces job. */
+export interface RetentionSweepJobPayload {
+  scope: 'all-tenants';
+}
+
+export interface RetentionSweepJobResult {
+  tenantsQueued: number;
+}
+
+export interface ExpireFacesJobPayload extends TenantJobPayload {
+  /** Faces indexed before this instant (the sweep's time minus retentionDays) expire. */
+  cutoff: string;
+  /** The receipt of this run (a retry reuses it). */
+  deletionId: string;
+}
+
 /** Where the worker gets the image: never the bytes themselves (uploads wait sealed in the blob store). */
 export type IndexSourceRef = { kind: 'upload' } | { kind: 'url'; url: string } | { kind: 's3'; bucket: string; key: string; versionId?: string };
 
@@ -96,6 +126,9 @@ export interface JobTypes {
   [JobName.DeliverWebhook]: { queue: QueueName.Webhooks; payload: DeliverWebhookJobPayload; result: DeliverWebhookJobResult };
   [JobName.RotateDataKey]: { queue: QueueName.Maintenance; payload: RotateDataKeyJobPayload; result: RotateDataKeyJobResult };
   [JobName.PurgeTenant]: { queue: QueueName.Maintenance; payload: PurgeTenantJobPayload; result: PurgeTenantJobResult };
+  [JobName.PurgeFaceData]: { queue: QueueName.Maintenance; payload: PurgeFaceDataJobPayload; result: FaceErasureJobResult };
+  [JobName.RetentionSweep]: { queue: QueueName.Maintenance; payload: RetentionSweepJobPayload; result: RetentionSweepJobResult };
+  [JobName.ExpireFaces]: { queue: QueueName.Maintenance; payload: ExpireFacesJobPayload; result: FaceErasureJobResult };
 }
 
 export type JobPayload<N extends JobName> = JobTypes[N]['payload'];

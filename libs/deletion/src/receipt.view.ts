@@ -9,7 +9,8 @@ export interface ReceiptView {
   completedAt: string | null;
   requestedBy: Record<string, string>;
   counts: { faces: number; embeddings: number; indexEntries: number; snapshotsRewritten: number; jobsCancelled: number; [other: string]: number };
-  verified: { searchable: number | null };
+  /** searchable: erased faces a search of the index still returned (0); checked: how many were searched for. */
+  verified: { searchable: number | null; checked: number };
 }
 
 export function toReceiptView(d: DeletionRecord): ReceiptView {
@@ -29,7 +30,12 @@ export function toReceiptView(d: DeletionRecord): ReceiptView {
       snapshotsRewritten: c.snapshotsRewritten ?? 0,
       jobsCancelled: c.jobsCancelled ?? 0,
     },
-    // Unknown until the deletion completes.
-    verified: { searchable: d.status === 'completed' ? (d.verified.searchable ?? 0) : null },
+    // Unknown until the deletion completes, or when the index could not be searched afterwards.
+    verified: { searchable: d.status === 'completed' ? searchable(d.verified) : null, checked: d.verified.checked ?? 0 },
   };
+}
+
+function searchable(v: Record<string, number | null>): number | null {
+  if (typeof v.searchable === 'number' && !v.unchecked) return v.searchable;
+  return v.unchecked ? null : 0;
 }

@@ -29,6 +29,7 @@ export {
   type SealedEmbeddingRow,
   type ReplaceFacesOutcome,
 } from './repositories/face.repository';
+export { FaceErasureRepository, type FaceSelector, type ErasedFace, type CancelledIndexJob } from './repositories/face-erasure.repository';
 export { FaceEmbeddingsSealedSet } from './repositories/face-embeddings.sealed-set';
 export {
   DeletionRepository,

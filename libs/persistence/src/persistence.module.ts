@@ -10,12 +10,13 @@ import { ApiKeyRepository } from './repositories/api-key.repository';
 import { AuditEventRepository } from './repositories/audit-event.repository';
 import { PgWrappedKeyStore } from './repositories/pg-wrapped-key.store';
 import { FaceRepository } from './repositories/face.repository';
+import { FaceErasureRepository } from './repositories/face-erasure.repository';
 import { DeletionRepository } from './repositories/deletion.repository';
 import { IndexJobRepository } from './repositories/index-job.repository';
 import { TenantRepository } from './repositories/tenant.repository';
 import { TenantDb } from './tenant-db';
 
-const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore, FaceRepository, DeletionRepository, IndexJobRepository];
+const REPOSITORIES = [TenantRepository, ApiKeyRepository, AuditEventRepository, PgWrappedKeyStore, FaceRepository, FaceErasureRepository, DeletionRepository, IndexJobRepository];
 
 @Global()
 @Module({})

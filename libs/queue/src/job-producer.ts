@@ -23,6 +23,27 @@ export class JobProducer {
     }
   }
 
+  /**
+   * Removes a job that is still waiting or delayed (a cancelled index job, say); false when it is
+   * running or gone. A running one is stopped by its own checks (e.g. the asset's deletion generation).
+   */
+  async removeWaiting(name: JobName, jobId: string): Promise<boolean> {
+    try {
+      return (await this.queueOf(name).remove(jobId)) === 1;
+    } catch (err) {
+      throw new QueueError(QueueErrorCode.Unavailable, 'The job queue is unavailable', err);
+    }
+  }
+
+  /** Creates or updates a repeatable job (BullMQ job scheduler); idempotent across processes. */
+  async schedule<N extends JobName>(name: N, schedulerId: string, everyMs: number, payload: JobPayload<N>, opts: Omit<JobsOptions, 'jobId' | 'repeat'> = {}): Promise<void> {
+    try {
+      await this.queueOf(name).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: payload, opts });
+    } catch (err) {
+      throw new QueueError(QueueErrorCode.Unavailable, 'The job queue is unavailable', err);
+    }
+  }
+
   /** Waits for a job's result (for short synchronous round trips such as diagnostics). */
   async waitFor<N extends JobName>(job: Job<JobPayload<N>, JobResult<N>>, events: QueueEvents, timeoutMs: number): Promise<JobResult<N>> {
     try {

@@ -7,6 +7,9 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   [JobName.DeliverWebhook]: QueueName.Webhooks,
   [JobName.RotateDataKey]: QueueName.Maintenance,
   [JobName.PurgeTenant]: QueueName.Maintenance,
+  [JobName.PurgeFaceData]: QueueName.Maintenance,
+  [JobName.RetentionSweep]: QueueName.Maintenance,
+  [JobName.ExpireFaces]: QueueName.Maintenance,
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

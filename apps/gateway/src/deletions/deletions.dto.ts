@@ -1,7 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional } from 'class-validator';
 
 class ReceiptScopeDto {
-  @ApiProperty({ enum: ['face', 'asset', 'person', 'faceData', 'tenant'] }) type: string;
+  @ApiProperty({ enum: ['face', 'asset', 'person', 'faceData', 'retention', 'tenant'] }) type: string;
   @ApiProperty({ nullable: true, type: String }) id: string | null;
 }
 
@@ -11,11 +13,15 @@ class ReceiptCountsDto {
   @ApiProperty() indexEntries: number;
   @ApiProperty() snapshotsRewritten: number;
   @ApiProperty() jobsCancelled: number;
+  @ApiPropertyOptional({ description: 'Sealed uploads of cancelled index jobs deleted' }) transientUploads?: number;
+  @ApiPropertyOptional({ description: 'Faces left unassigned (person deletion without faces)' }) facesUnassigned?: number;
 }
 
 class ReceiptVerifiedDto {
   @ApiProperty({ nullable: true, type: Number, description: 'Deleted faces still findable after the deletion (0), or null while pending' })
   searchable: number | null;
+  @ApiProperty({ description: 'How many of the deleted embeddings were searched for in the index after the deletion (all, for face, asset and person scopes)' })
+  checked: number;
 }
 
 export class ReceiptDto {
@@ -32,4 +38,16 @@ export class ReceiptDto {
 export class ReceiptListDto {
   @ApiProperty({ type: [ReceiptDto] }) items: ReceiptDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class FaceDataDeletionDto {
+  @ApiProperty({ format: 'uuid' }) deletionId: string;
+}
+
+export class DeletePersonQueryDto {
+  @ApiPropertyOptional({ description: 'Also erase the person\'s faces (otherwise they stay, unassigned)', default: false })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  withFaces?: boolean;
 }

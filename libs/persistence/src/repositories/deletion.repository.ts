@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type OperatorTx, type TenantTx } from '../tenant-db';
 
-export type DeletionScope = 'face' | 'asset' | 'person' | 'face_data' | 'tenant';
+export type DeletionScope = 'face' | 'asset' | 'person' | 'face_data' | 'retention' | 'tenant';
 export type DeletionStatus = 'pending' | 'completed' | 'failed';
 
 export interface DeletionCounts {
@@ -23,7 +23,7 @@ export interface DeletionRecord {
   completedAt: Date | null;
   requestedBy: Record<string, string>;
   counts: DeletionCounts;
-  verified: Record<string, number>;
+  verified: Record<string, number | null>;
   error: string | null;
 }
 
@@ -37,7 +37,7 @@ interface Row {
   completed_at: Date | null;
   requested_by: Record<string, string>;
   counts: DeletionCounts;
-  verified: Record<string, number>;
+  verified: Record<string, number | null>;
   error: string | null;
 }
 
@@ -65,7 +65,36 @@ export class DeletionRepository {
     );
   }
 
-  async complete(tx: TenantTx | OperatorTx, id: string, outcome: { status: DeletionStatus; counts: DeletionCounts; verified: Record<string, number>; error?: string; at: Date }): Promise<void> {
+  /** Creates the receipt unless it exists (a retried job re-creates nothing); true when created. */
+  async insertIfAbsent(tx: TenantTx, d: Pick<DeletionRecord, 'id' | 'scopeType' | 'scopeId' | 'requestedAt' | 'requestedBy'>): Promise<boolean> {
+    const rows = (await tx.manager.query(
+      `INSERT INTO deletions (id, tenant_id, scope_type, scope_id, status, requested_at, requested_by) VALUES ($1, $2, $3, $4, 'pending', $5, $6)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [d.id, tx.tenantId, d.scopeType, d.scopeId, d.requestedAt, JSON.stringify(d.requestedBy)],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Adds to a pending receipt's counts and verification tallies (a purge in batches records each
+   * batch in the transaction that erased it, so a killed worker resumes with exact counts).
+   */
+  async addProgress(tx: TenantTx, id: string, counts: Record<string, number>, verified: Record<string, number> = {}): Promise<DeletionRecord> {
+    const [row] = (await tx.manager.query(`SELECT * FROM deletions WHERE id = $1 FOR UPDATE`, [id])) as Row[];
+    if (!row) throw new Error(`no deletion ${id}`);
+    const add = (base: Record<string, number | null | undefined>, delta: Record<string, number>) => {
+      const out: Record<string, number> = {};
+      for (const [k, v] of Object.entries(base)) if (typeof v === 'number') out[k] = v;
+      for (const [k, v] of Object.entries(delta)) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    const nextCounts = add(row.counts, counts);
+    const nextVerified = add(row.verified, verified);
+    await tx.manager.query(`UPDATE deletions SET counts = $2, verified = $3 WHERE id = $1`, [id, JSON.stringify(nextCounts), JSON.stringify(nextVerified)]);
+    return toRecord({ ...row, counts: nextCounts, verified: nextVerified });
+  }
+
+  async complete(tx: TenantTx | OperatorTx, id: string, outcome: { status: DeletionStatus; counts: DeletionCounts; verified: Record<string, number | null>; error?: string; at: Date }): Promise<void> {
     await tx.manager.query(`UPDATE deletions SET status = $2, counts = $3, verified = $4, error = $5, completed_at = $6 WHERE id = $1`, [
       id,
       outcome.status,
