@@ -10,7 +10,7 @@
 // Writes <out>/addon.node and <out>/manifest.json ({ hnswlibVersion, nodeAbi, flags, requiredCpuFlags }).
 // apps/vector-index loads it only when the ABI matches and /proc/cpuinfo has every required flag.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -88,7 +88,9 @@ if (build.status !== 0) {
   log('node-gyp failed');
   process.exit(build.status ?? 1);
 }
-copyFileSync(join(work, 'build/Release/addon.node'), join(out, 'addon.node'));
+// Replaced by rename: a process that has the old addon loaded keeps its (unlinked) file intact.
+copyFileSync(join(work, 'build/Release/addon.node'), join(out, 'addon.node.tmp'));
+renameSync(join(out, 'addon.node.tmp'), join(out, 'addon.node'));
 rmSync(work, { recursive: true, force: true });
 const manifest = {
   hnswlibVersion: pkg.version,

@@ -3,6 +3,7 @@
 // defaults against the local Postgres and Redis; waits until the gateway is ready and prints where
 // everything is. Ctrl-C stops all three.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -21,6 +22,40 @@ const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio:
 if (build.status !== 0) {
   say('build failed');
   process.exit(build.status ?? 1);
+}
+
+buildHnswlibSimd();
+
+/**
+ * The vector index runs ~1.2-2x faster with hnswlib compiled for this CPU (infra/scripts/build-hnswlib-simd.mjs,
+ * into .cache/hnswlib-simd; HNSWLIB_SIMD_FLAGS overrides -march=native). Skipped when the build there is
+ * current; if it fails the service runs npm's portable build (it checks the CPU flags at start either way).
+ */
+function buildHnswlibSimd() {
+  const out = join(root, '.cache/hnswlib-simd');
+  const flags = (process.env.HNSWLIB_SIMD_FLAGS ?? '-march=native').split(/\s+/).filter(Boolean);
+  try {
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const installed = JSON.parse(readFileSync(join(root, 'node_modules/hnswlib-node/package.json'), 'utf8')).version;
+    const current =
+      existsSync(join(out, 'addon.node')) &&
+      manifest.hnswlibVersion === installed &&
+      manifest.nodeAbi === process.versions.modules &&
+      manifest.platform === `${process.platform}-${process.arch}` &&
+      JSON.stringify(manifest.flags) === JSON.stringify(flags);
+    if (current) return say(`hnswlib SIMD build is current (${flags.join(' ')})`);
+  } catch {
+    /* none yet, or unreadable: build it */
+  }
+  say(`building hnswlib with SIMD (${flags.join(' ')})…`);
+  const simd = spawnSync(process.execPath, [join(root, 'infra/scripts/build-hnswlib-simd.mjs'), `--flags=${flags.join(' ')}`], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (simd.status === 0) return say('hnswlib SIMD build done');
+  process.stderr.write(`${`${simd.stdout ?? ''}${simd.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')}\n`);
+  say('the hnswlib SIMD build failed (above); the vector index will run the portable build (slower search)');
 }
 
 const apps = ['gateway', 'indexer', 'vector-index'];
