@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
@@ -44,6 +46,16 @@ export async function createTenant(h: GatewayHarness, name = 'Acme'): Promise<{ 
   return { tenantId: res.body.tenantId, adminKey: res.body.adminApiKey };
 }
 
+/** The vector-index service in this process, reading Postgres like production, listening on `port`. */
+export async function startVectorIndex(config: AppConfig, port: number): Promise<INestApplication> {
+  const vectors = await createVectorIndexApp(config, captureLogs('warn').logger, {
+    imports: [PersistenceModule.forRoot(), CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } })],
+    embeddingSource: { useExisting: PgEmbeddingSource },
+  });
+  await vectors.listen(port, '127.0.0.1');
+  return vectors;
+}
+
 export interface StackHarness {
   gateway: GatewayHarness;
   indexer: INestApplication;
@@ -60,13 +72,7 @@ export async function startStack(overrides: Record<string, string> = {}, opts: {
   const gateway = await startGateway({ VECTOR_INDEX_URLS: `http://127.0.0.1:${port}`, ...overrides });
   const config = gateway.config;
   let vectors: INestApplication | undefined;
-  if (opts.vectorIndex !== false) {
-    vectors = await createVectorIndexApp(config, captureLogs('warn').logger, {
-      imports: [PersistenceModule.forRoot(), CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } })],
-      embeddingSource: { useExisting: PgEmbeddingSource },
-    });
-    await vectors.listen(port, '127.0.0.1');
-  }
+  if (opts.vectorIndex !== false) vectors = await startVectorIndex(config, port);
   const indexer = await NestFactory.create(IndexerModule.forRoot({ ...config, indexer: { ...config.indexer, port: 0 } }), { logger: captureLogs('warn').logger });
   await indexer.init();
   return {
@@ -80,3 +86,37 @@ export async function startStack(overrides: Record<string, string> = {}, opts: {
     },
   };
 }
+
+const ROOT = resolve(__dirname, '../../..');
+
+/**
+ * A real indexer process (as `npm start` runs it, from source) on the gateway's configuration, for
+ * tests that kill -9 it. Its vector index is unreachable unless `env` names one.
+ */
+export function startWorkerProcess(gateway: GatewayHarness, env: Record<string, string> = {}): ChildProcess {
+  const c = gateway.config;
+  return spawn(process.execPath, ['--require', join(ROOT, 'infra/scripts/swc-register.cjs'), join(ROOT, 'apps/indexer/src/main.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: c.db.adminUrl,
+      DATABASE_APP_PASSWORD: c.db.appPassword,
+      REDIS_URL: c.redis.url,
+      REDIS_PREFIX: c.redis.prefix,
+      FACESEARCH_DATA_DIR: c.dataDir,
+      FACESEARCH_OPERATOR_TOKEN: c.auth.operatorToken,
+      FACESEARCH_MASTER_KEY: c.kms.masterKey!.toString('base64'),
+      INDEXER_PORT: '0',
+      INDEXER_CONCURRENCY: '2',
+      INDEXER_LOCK_DURATION_MS: '2000',
+      VECTOR_INDEX_URLS: 'http://127.0.0.1:9',
+      ...env,
+    },
+  });
+}
+
+/** Resolves when the process has exited (at once if it already has). */
+export const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));

@@ -1,38 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TenantId } from '@app/contracts';
 import { FaceRepository, TenantDb } from '@app/persistence';
 import { FACES_DIR, installTestModels } from '@app/testing';
-import { bearer, createTenant, type GatewayHarness, startGateway } from './gateway-harness';
-
-const ROOT = resolve(__dirname, '../../..');
-
-/** A real indexer process (as `npm start` runs it, from source), on the gateway's configuration. */
-function startWorker(gateway: GatewayHarness, modelsDir: string): ChildProcess {
-  const c = gateway.config;
-  return spawn(process.execPath, ['--require', join(ROOT, 'infra/scripts/swc-register.cjs'), join(ROOT, 'apps/indexer/src/main.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: c.db.adminUrl,
-      DATABASE_APP_PASSWORD: c.db.appPassword,
-      REDIS_URL: c.redis.url,
-      REDIS_PREFIX: c.redis.prefix,
-      FACESEARCH_DATA_DIR: c.dataDir,
-      FACESEARCH_OPERATOR_TOKEN: c.auth.operatorToken,
-      FACESEARCH_MASTER_KEY: c.kms.masterKey!.toString('base64'),
-      FACESEARCH_MODELS_DIR: modelsDir,
-      INDEXER_PORT: '0',
-      INDEXER_CONCURRENCY: '2',
-      INDEXER_LOCK_DURATION_MS: '2000',
-      VECTOR_INDEX_URLS: 'http://127.0.0.1:9',
-    },
-  });
-}
+import { bearer, createTenant, type GatewayHarness, startGateway, startWorkerProcess, exited } from './gateway-harness';
 
 describe('kill -9 of the indexer in the middle of a batch', () => {
   let gateway: GatewayHarness;
@@ -59,7 +31,7 @@ describe('kill -9 of the indexer in the middle of a batch', () => {
     }
     const statuses = async () => Promise.all(jobIds.map(async (id) => (await gateway.http().get(`/v1/jobs/${id}`).set(bearer(adminKey)).expect(200)).body));
 
-    const first = startWorker(gateway, modelsDir);
+    const first = startWorkerProcess(gateway, { FACESEARCH_MODELS_DIR: modelsDir });
     workers.push(first);
     // Kill it once it has finished some but not all of the batch.
     for (let i = 0; i < 1200; i++) {
@@ -68,11 +40,11 @@ describe('kill -9 of the indexer in the middle of a batch', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     first.kill('SIGKILL');
-    await new Promise((r) => (first.exitCode !== null || first.signalCode !== null ? r(undefined) : first.once('exit', r)));
+    await exited(first);
     const atKill = (await statuses()).filter((j) => j.status === 'completed').length;
     expect(atKill).toBeGreaterThanOrEqual(2);
 
-    workers.push(startWorker(gateway, modelsDir));
+    workers.push(startWorkerProcess(gateway, { FACESEARCH_MODELS_DIR: modelsDir }));
     let final: { status: string; facesIndexed: number; assetId: string }[] = [];
     for (let i = 0; i < 1800; i++) {
       final = await statuses();

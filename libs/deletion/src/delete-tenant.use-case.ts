@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { JobName, type PurgeTenantJobPayload, type PurgeTenantJobResult, type TenantId } from '@app/contracts';
 import { AuditAction, AuditService } from '@app/audit';
 import { TenantKeyService } from '@app/crypto';
-import { ApiKeyRepository, DeletionRepository, TenantDb, TenantRepository } from '@app/persistence';
+import { ApiKeyRepository, DeletionRepository, FaceRepository, TenantDb, TenantRepository } from '@app/persistence';
 import { JobProducer } from '@app/queue';
 import { BLOB_STORE, type BlobStore } from '@app/storage';
 import { VectorIndexClient } from '@app/vector-client';
@@ -63,45 +63,45 @@ export class PurgeTenant {
     private readonly dataKeys: TenantKeyService,
     private readonly audit: AuditService,
     private readonly vectors: VectorIndexClient,
+    private readonly faces: FaceRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {}
 
   async execute(job: PurgeTenantJobPayload, now = () => new Date()): Promise<PurgeTenantJobResult> {
     const started = Date.now();
+    const receipt = await this.db.run(job.tenantId, (tx) => this.deletions.get(tx, job.deletionId));
+    if (receipt?.status === 'completed') return { faces: receipt.counts.faces ?? 0, dataKeysDestroyed: receipt.counts.dataKeysDestroyed ?? 0 };
+    // Each step adds what it did to the receipt as it ends, so a worker killed half way (and the retry
+    // that finds less to do) still ends with the counts of everything that went.
     const shred = await this.dataKeys.shredTenant(job.tenantId);
-    const removed = await this.db.run(job.tenantId, (tx) => this.tenants.deleteCascade(tx));
+    await this.progress(job, { dataKeysDestroyed: shred.versionsDestroyed.length, kmsKeysScheduledForDeletion: shred.kmsKeysScheduledForDeletion.length });
+    await this.db.run(job.tenantId, async (tx) => {
+      const removed = await this.tenants.deleteCascade(tx);
+      // Every face had an index entry (loaded or in a snapshot): all go with the dropped index below.
+      await this.deletions.addProgress(tx, job.deletionId, { faces: removed.faces, embeddings: removed.faces, indexEntries: removed.faces, jobsCancelled: removed.jobs, apiKeys: removed.apiKeys });
+    });
     // The index and its snapshots next (a replica that is down fails the job, which is retried):
     // sealed under destroyed keys they are unreadable already, but they must not stay behind.
     const dropped = await this.vectors.dropTenant(job.tenantId);
+    await this.progress(job, { snapshotsRewritten: dropped.snapshotsDeleted });
     const uploads = await this.blobs.list(`uploads/${job.tenantId}/`);
     for (const key of uploads) await this.blobs.delete(key);
-    const remaining = await this.db.run(job.tenantId, async (tx) => {
-      const [row] = (await tx.manager.query(`SELECT count(*)::int AS n FROM faces WHERE tenant_id = $1`, [tx.tenantId])) as { n: number }[];
-      return row.n;
-    });
-    await this.db.run(job.tenantId, async (tx) => {
-      const previous = await this.deletions.get(tx, job.deletionId);
-      // A retry after the first run removed the rows reports the first run's counts.
-      const counts = previous?.status === 'completed' ? previous.counts : {
-        faces: removed.faces,
-        embeddings: removed.faces,
-        // Every face had an entry (loaded or in a snapshot); all went with the dropped index.
-        indexEntries: removed.faces,
-        snapshotsRewritten: dropped.snapshotsDeleted,
-        transientUploads: uploads.length,
-        jobsCancelled: removed.jobs,
-        apiKeys: removed.apiKeys,
-        dataKeysDestroyed: shred.versionsDestroyed.length,
-        kmsKeysScheduledForDeletion: shred.kmsKeysScheduledForDeletion.length,
-      };
-      await this.deletions.complete(tx, job.deletionId, { status: 'completed', counts, verified: { searchable: remaining }, at: previous?.completedAt ?? now() });
+    await this.progress(job, { transientUploads: uploads.length });
+    return this.db.run(job.tenantId, async (tx) => {
+      const remaining = await this.faces.count(tx);
+      const done = await this.deletions.addProgress(tx, job.deletionId, {});
+      await this.deletions.complete(tx, job.deletionId, { status: 'completed', counts: done.counts, verified: { searchable: remaining, checked: done.counts.faces ?? 0 }, at: now() });
       await this.audit.record(tx, {
         actor: { type: 'system' },
         action: AuditAction.TenantDeleted,
         target: { type: 'tenant', id: job.tenantId },
-        details: { deletionId: job.deletionId, faces: removed.faces, dataKeysDestroyed: shred.versionsDestroyed.length, latencyMs: Date.now() - started },
+        details: { deletionId: job.deletionId, faces: done.counts.faces ?? 0, dataKeysDestroyed: done.counts.dataKeysDestroyed ?? 0, latencyMs: Date.now() - started },
       });
+      return { faces: done.counts.faces ?? 0, dataKeysDestroyed: done.counts.dataKeysDestroyed ?? 0 };
     });
-    return { faces: removed.faces, dataKeysDestroyed: shred.versionsDestroyed.length };
+  }
+
+  private progress(job: PurgeTenantJobPayload, counts: Record<string, number>): Promise<unknown> {
+    return this.db.run(job.tenantId, (tx) => this.deletions.addProgress(tx, job.deletionId, counts));
   }
 }

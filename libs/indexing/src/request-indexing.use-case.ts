@@ -55,17 +55,22 @@ export class RequestIndexing {
     const contentSha256 = image.kind === 'upload' ? sha256(image.bytes) : null;
     const fingerprint =
       image.kind === 'upload' ? `sha256:${contentSha256}` : image.kind === 'url' ? `url:${sha256(image.url)}` : `s3:${sha256(JSON.stringify([image.bucket, image.key, image.versionId ?? null]))}`;
-    const jobId = deterministicJobId(caller.tenantId, assetId, fingerprint);
+    // The asset's deletion generation is part of the job's identity: the same image sent again after
+    // its faces were deleted is a new job (the earlier one's outcome was erased with them).
     const source: IndexSourceRef =
       image.kind === 'upload' ? { kind: 'upload' } : image.kind === 'url' ? { kind: 'url', url: image.url } : { kind: 's3', bucket: image.bucket, key: image.key, versionId: image.versionId };
 
-    const existing = await this.db.run(caller.tenantId, (tx) => this.jobs.get(tx, jobId));
+    const { generation, jobId, existing } = await this.db.run(caller.tenantId, async (tx) => {
+      const gen = await this.faces.assetGeneration(tx, assetId);
+      const id = deterministicJobId(caller.tenantId, assetId, gen === 0 ? fingerprint : `${fingerprint}\0gen:${gen}`);
+      return { generation: gen, jobId: id, existing: await this.jobs.get(tx, id) };
+    });
     // Same tenant, asset and image: the same job, whatever its state (a failure is deterministic too).
     if (existing) return toJobView(existing);
     if (image.kind === 'upload') await this.uploads.put(caller.tenantId, jobId, image.bytes);
 
     const job = await this.db.run(caller.tenantId, async (tx) => {
-      const generation = await this.faces.assetGeneration(tx, assetId);
+      // The generation read above: a deletion that came in meanwhile makes this job stale (it ends cancelled).
       const { job: stored, created } = await this.jobs.insertIfAbsent(tx, {
         id: jobId,
         assetId,

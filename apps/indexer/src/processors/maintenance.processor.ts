@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -18,7 +18,7 @@ const RETENTION_SCHEDULER_ID = 'retention-sweep';
 
 /** Thin: routes each maintenance job to its use case, and keeps the retention sweep scheduled. */
 @Processor(QueueName.Maintenance)
-export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class MaintenanceProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(MaintenanceProcessor.name);
 
   constructor(
@@ -31,6 +31,11 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly expireFaces: ExpireFaces,
   ) {
     super();
+  }
+
+  onModuleInit(): void {
+    // A killed worker's purge is taken over once its lock lapses, as for index jobs.
+    Object.assign(this.worker.opts, { lockDuration: this.config.indexer.lockDurationMs, stalledInterval: this.config.indexer.lockDurationMs });
   }
 
   /** One scheduler for all workers (BullMQ upserts it by id): a changed interval replaces the old one. */
