@@ -195,6 +195,12 @@ describe('gateway: tenants, API keys, settings (e2e over HTTP)', () => {
       expect(paths).toContain(p);
     }
     expect(doc.body.paths['/v1/api-keys'].post.responses['201']).toBeDefined();
+    // The Face Data Delete API (API.md), with its receipts.
+    expect(doc.body.paths['/v1/faces/{faceId}'].delete.responses['200']).toBeDefined();
+    expect(doc.body.paths['/v1/assets/{assetId}/faces'].delete.responses['200']).toBeDefined();
+    expect(doc.body.paths['/v1/persons/{personId}'].delete.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'withFaces', in: 'query' })]));
+    expect(doc.body.paths['/v1/face-data'].delete.responses['202']).toBeDefined();
+    expect(doc.body.paths['/v1/deletions/{deletionId}'].get.responses['200']).toBeDefined();
     await h.http().get('/docs').expect(200);
     const metrics = await h.http().get('/metrics').expect(200);
     expect(metrics.text).toContain('facesearch_http_requests_total');
