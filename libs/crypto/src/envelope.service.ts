@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type TenantId } from '@app/contracts';
 import { CryptoError } from './crypto.error';
 import { embeddingKeyVersion, openEmbedding, sealEmbedding } from './embedding-blob';
+import { openSecretBlob, sealSecretBlob, secretKeyVersion } from './secret-blob';
 import { type TenantKeyring } from './tenant-keyring';
 
 /** One stored row to open: the blob and what it was sealed for. */
@@ -15,8 +16,9 @@ export interface SealedEmbedding {
 const ROWS_PER_TURN = 128;
 
 /**
- * Seals and opens embeddings with the tenant's DEK (AES-256-GCM, AAD = tenant, face, model version).
- * Ids are bound byte for byte: pass them in canonical form (lower-case UUIDs).
+ * Seals and opens embeddings with the tenant's DEK (AES-256-GCM, AAD = tenant, face, model version),
+ * and small secrets kept in rows (AAD = tenant, purpose). Ids are bound byte for byte: pass them in
+ * canonical form (lower-case UUIDs).
  */
 export class EnvelopeService {
   constructor(private readonly keyring: TenantKeyring) {}
@@ -85,6 +87,41 @@ export class EnvelopeService {
   /** The DEK version a blob is sealed under, from its clear header. */
   keyVersionOf(blob: Buffer): number {
     return embeddingKeyVersion(blob);
+  }
+
+  /**
+   * Seals a small secret (1..4096 bytes) under the tenant's current DEK; `purpose` names its use (e.g.
+   * 'webhook-secret') and is bound in the AAD. The caller still owns, and zero-fills, `plaintext`.
+   * Whatever stores the blob must be a registered SealedDataSet, or rotation leaves it unreadable.
+   */
+  async sealSecret(tenantId: TenantId, purpose: string, plaintext: Buffer): Promise<Buffer> {
+    return this.keyring.withCurrentDek(tenantId, (dek, version) =>
+      sealSecretBlob(dek, version, { tenantId, purpose }, plaintext, this.keyring.options.now()),
+    );
+  }
+
+  /** Opens a sealed secret of this tenant and purpose; the caller zero-fills the returned Buffer when done. */
+  async openSecret(tenantId: TenantId, purpose: string, blob: Buffer): Promise<Buffer> {
+    return this.keyring.withDek(tenantId, secretKeyVersion(blob), (dek) => openSecretBlob(dek, { tenantId, purpose }, blob));
+  }
+
+  /** Re-seals a secret under the current DEK version; returns the input unchanged when it already is current. */
+  async reencryptSecret(tenantId: TenantId, purpose: string, blob: Buffer): Promise<Buffer> {
+    const current = await this.keyring.currentVersion(tenantId);
+    if (secretKeyVersion(blob) === current) return blob;
+    const plaintext = await this.openSecret(tenantId, purpose, blob);
+    try {
+      return await this.keyring.withDek(tenantId, current, (dek) =>
+        sealSecretBlob(dek, current, { tenantId, purpose }, plaintext, this.keyring.options.now()),
+      );
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** The DEK version a sealed secret is under, from its clear header. */
+  keyVersionOfSecret(blob: Buffer): number {
+    return secretKeyVersion(blob);
   }
 
   private keyVersionAt(blob: Buffer, index: number): number {

@@ -15,6 +15,7 @@ export { type DekCacheStats } from './dek-cache';
 export { type KmsCallStats } from './tenant-keyring';
 export { EnvelopeService, type SealedEmbedding } from './envelope.service';
 export { readEmbeddingHeader, type EmbeddingBlobHeader, EMBEDDING_OVERHEAD_BYTES } from './embedding-blob';
+export { SECRET_OVERHEAD_BYTES, SECRET_MAX_BYTES } from './secret-blob';
 export { SnapshotCryptoService } from './snapshot-crypto.service';
 export { type SnapshotEncryptStream, type SnapshotDecryptStream } from './snapshot-streams';
 export {
