@@ -12,7 +12,13 @@ export {
   type AuditOutcome,
   type AuditDetails,
 } from './entities';
-export { TenantRepository, type NewTenant, type TenantSettingsPatch, type TenantCounts } from './repositories/tenant.repository';
+export {
+  TenantRepository,
+  type NewTenant,
+  type TenantSettingsPatch,
+  type TenantCounts,
+  type SealedTenantSecret,
+} from './repositories/tenant.repository';
 export { ApiKeyRepository, type NewApiKey, type ApiKeyCredential } from './repositories/api-key.repository';
 export {
   AuditEventRepository,
@@ -31,6 +37,7 @@ export {
 } from './repositories/face.repository';
 export { FaceErasureRepository, type FaceSelector, type ErasedFace, type CancelledIndexJob } from './repositories/face-erasure.repository';
 export { FaceEmbeddingsSealedSet } from './repositories/face-embeddings.sealed-set';
+export { TenantSecretsSealedSet, WEBHOOK_SECRET_PURPOSE } from './repositories/tenant-secrets.sealed-set';
 export {
   DeletionRepository,
   type DeletionRecord,

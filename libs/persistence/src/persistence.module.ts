@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { SEALED_DATA_SETS } from '@app/contracts';
 import { FaceEmbeddingsSealedSet } from './repositories/face-embeddings.sealed-set';
+import { TenantSecretsSealedSet } from './repositories/tenant-secrets.sealed-set';
 import { PgEmbeddingSource } from './repositories/pg-embedding.source';
 import { prepareDatabase } from './database-bootstrap';
 import { appDataSourceOptions } from './data-source.factory';
@@ -44,10 +45,15 @@ export class PersistenceModule implements OnApplicationShutdown {
         ...REPOSITORIES,
         // Everything stored sealed under tenant keys, for key rotation (needs the global CryptoModule).
         FaceEmbeddingsSealedSet,
+        TenantSecretsSealedSet,
         PgEmbeddingSource,
-        { provide: SEALED_DATA_SETS, useFactory: (faces: FaceEmbeddingsSealedSet) => [faces], inject: [FaceEmbeddingsSealedSet] },
+        {
+          provide: SEALED_DATA_SETS,
+          useFactory: (faces: FaceEmbeddingsSealedSet, secrets: TenantSecretsSealedSet) => [faces, secrets],
+          inject: [FaceEmbeddingsSealedSet, TenantSecretsSealedSet],
+        },
       ],
-      exports: [DataSource, TenantDb, ...REPOSITORIES, FaceEmbeddingsSealedSet, PgEmbeddingSource, SEALED_DATA_SETS],
+      exports: [DataSource, TenantDb, ...REPOSITORIES, FaceEmbeddingsSealedSet, TenantSecretsSealedSet, PgEmbeddingSource, SEALED_DATA_SETS],
     };
   }
 

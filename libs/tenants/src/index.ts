@@ -5,7 +5,7 @@ export { ListTenants, type TenantListItem } from './list-tenants.use-case';
 export { CreateApiKey, type CreatedApiKey } from './create-api-key.use-case';
 export { ListApiKeys } from './list-api-keys.use-case';
 export { RevokeApiKey } from './revoke-api-key.use-case';
-export { GetSettings, UpdateSettings } from './settings.use-case';
+export { GetSettings, UpdateSettings, type SettingsPatch } from './settings.use-case';
 export { TenantsError, TenantsErrorCode } from './tenants.error';
 export { type TenantCallerContext } from './caller';
 export { type TenantView, type ApiKeyView, type SettingsView } from './views';

@@ -53,5 +53,5 @@ export const toSettingsView = (t: TenantEntity): SettingsView => ({
   minFaceSize: t.minFaceSize,
   maxFacesPerImage: t.maxFacesPerImage,
   qualityFilter: t.qualityFilter,
-  webhookSecretSet: t.webhookSecret !== null,
+  webhookSecretSet: t.webhookSecretSealed !== null,
 });

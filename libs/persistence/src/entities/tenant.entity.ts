@@ -28,8 +28,17 @@ export class TenantEntity {
   @Column('text', { name: 'quality_filter' })
   qualityFilter: QualityFilter;
 
-  @Column('text', { name: 'webhook_secret', nullable: true })
-  webhookSecret: string | null;
+  /**
+   * The webhook secret sealed under the tenant's data key (libs/crypto secret blob, purpose
+   * 'webhook-secret'); opened only to sign a callback. The legacy plaintext column `webhook_secret` is
+   * deliberately not mapped: only TenantSecretsSealedSet reads it, to seal and clear it (migration 1764000000005).
+   */
+  @Column('bytea', { name: 'webhook_secret_sealed', nullable: true })
+  webhookSecretSealed: Buffer | null;
+
+  /** The data-key version `webhookSecretSealed` is sealed under (mirrors its header, for the rotation). */
+  @Column('int', { name: 'webhook_secret_key_version', nullable: true })
+  webhookSecretKeyVersion: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -9,13 +9,20 @@ export interface NewTenant {
   retentionDays?: number;
 }
 
+/** A secret sealed by EnvelopeService.sealSecret, with the data-key version from its header. */
+export interface SealedTenantSecret {
+  sealed: Buffer;
+  keyVersion: number;
+}
+
 export interface TenantSettingsPatch {
   retentionDays?: number;
   matchThreshold?: number;
   minFaceSize?: number;
   maxFacesPerImage?: number;
   qualityFilter?: QualityFilter;
-  webhookSecret?: string | null;
+  /** Already sealed (TenantSecretsSealedSet.sealWebhookSecret); null removes it. Plaintext never reaches a row. */
+  webhookSecret?: SealedTenantSecret | null;
 }
 
 export interface TenantCounts {
@@ -37,8 +44,48 @@ export class TenantRepository {
 
   async updateSettings(tx: TenantTx, patch: TenantSettingsPatch): Promise<TenantEntity | null> {
     const repo = tx.manager.getRepository(TenantEntity);
-    if (Object.keys(patch).length > 0) await repo.update({ id: tx.tenantId }, patch);
+    const { webhookSecret, ...fields } = patch;
+    if (Object.keys(fields).length > 0) await repo.update({ id: tx.tenantId }, fields);
+    if (webhookSecret !== undefined) await this.setWebhookSecret(tx, webhookSecret);
     return repo.findOneBy({ id: tx.tenantId });
+  }
+
+  /** Stores the sealed webhook secret (null: none), and clears any legacy plaintext in the same statement. */
+  async setWebhookSecret(tx: TenantTx, secret: SealedTenantSecret | null): Promise<void> {
+    await tx.manager.query(
+      `UPDATE tenants SET webhook_secret_sealed = $2, webhook_secret_key_version = $3, webhook_secret = NULL, updated_at = now() WHERE id = $1`,
+      [tx.tenantId, secret?.sealed ?? null, secret?.keyVersion ?? null],
+    );
+  }
+
+  /** Replaces the sealed webhook secret with its re-sealed copy (data-key rotation); not a settings change. */
+  async resealWebhookSecret(tx: TenantTx, secret: SealedTenantSecret): Promise<void> {
+    await tx.manager.query(`UPDATE tenants SET webhook_secret_sealed = $2, webhook_secret_key_version = $3 WHERE id = $1`, [
+      tx.tenantId,
+      secret.sealed,
+      secret.keyVersion,
+    ]);
+  }
+
+  /**
+   * The legacy plaintext webhook secret (written before migration 1764000000005), row-locked until the
+   * transaction ends; null when there is none. Only for sealing it: see TenantSecretsSealedSet.
+   */
+  async lockLegacyWebhookSecret(tx: TenantTx): Promise<string | null> {
+    const rows = (await tx.manager.query(`SELECT webhook_secret AS secret FROM tenants WHERE id = $1 AND webhook_secret IS NOT NULL FOR UPDATE`, [
+      tx.tenantId,
+    ])) as { secret: string }[];
+    return rows[0]?.secret ?? null;
+  }
+
+  /** The sealed webhook secret when it is under a data-key version below `version`, row-locked; else null. */
+  async lockStaleWebhookSecret(tx: TenantTx, version: number): Promise<SealedTenantSecret | null> {
+    const rows = (await tx.manager.query(
+      `SELECT webhook_secret_sealed AS sealed, webhook_secret_key_version AS "keyVersion" FROM tenants
+       WHERE id = $1 AND webhook_secret_key_version < $2 FOR UPDATE`,
+      [tx.tenantId, version],
+    )) as SealedTenantSecret[];
+    return rows[0] ?? null;
   }
 
   async counts(tx: TenantTx): Promise<TenantCounts> {
