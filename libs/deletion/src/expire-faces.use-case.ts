@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { type ExpireFacesJobPayload, type FaceErasureJobResult, JobName, type RetentionSweepJobResult, TenantId } from '@app/contracts';
+import { type ExpireFacesJobPayload, type FaceErasureJobResult, JobName, nameBasedUuid, type RetentionSweepJobResult, TenantId } from '@app/contracts';
 import { AuditAction } from '@app/audit';
 import { DeletionRepository, TenantDb, TenantRepository } from '@app/persistence';
 import { JobProducer } from '@app/queue';
@@ -10,14 +9,8 @@ const RETENTION_BATCH = 1_000;
 const DAY_MS = 86_400_000;
 const TENANT_PAGE = 500;
 
-/** A UUID named by the tenant and the cutoff: a retried sweep finds the same receipt and job. */
-function retentionDeletionId(tenantId: string, cutoff: Date): string {
-  const h = createHash('sha256').update(`retention\0${tenantId}\0${cutoff.toISOString()}`).digest();
-  h[6] = (h[6] & 0x0f) | 0x80;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
+/** Named by the tenant and the cutoff: a retried sweep finds the same receipt and job. */
+const retentionDeletionId = (tenantId: string, cutoff: Date) => nameBasedUuid('retention', tenantId, cutoff.toISOString());
 
 /**
  * The repeatable sweep: for every tenant, faces indexed more than `retentionDays` before the sweep's
