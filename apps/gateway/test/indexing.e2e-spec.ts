@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { TenantId } from '@app/contracts';
 import { signWebhook } from '@app/indexing';
 import { FaceRepository, TenantDb } from '@app/persistence';
@@ -127,7 +128,7 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
     expect((await gateway.http().post('/v1/index-jobs').set(bearer(integratorKey)).send({ items: tooMany })).status).toBe(400);
   });
 
-  it('calls back the callbackUrl when the job ends, signed with the tenant\'s webhook secret', async () => {
+  it('calls back the callbackUrl when the job ends, signed with the tenant\'s webhook secret, which is stored only sealed', async () => {
     const received: { body: string; signature: string }[] = [];
     const hook = createServer((req, res) => {
       let body = '';
@@ -139,22 +140,53 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     const port = (hook.address() as { port: number }).port;
+    // The database owner sees the raw row past row-level security, as a DBA or a backup would.
+    const owner = new Client({ connectionString: gateway.config.db.adminUrl });
+    await owner.connect();
+    const rawRow = async (id: string) => (await owner.query(`SELECT * FROM tenants WHERE id = $1`, [id])).rows[0] as Record<string, unknown>;
+    const waitForCallbacks = async (n: number) => {
+      for (let i = 0; i < 100 && received.length < n; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(received).toHaveLength(n);
+    };
     try {
-      const { adminKey } = await createTenant(gateway, 'Hook Co');
+      const { tenantId: hookTenant, adminKey } = await createTenant(gateway, 'Hook Co');
       const secret = 'whsec-test-0123456789abcdef';
       await gateway.http().patch('/v1/settings').set(bearer(adminKey)).send({ webhookSecret: secret }).expect(200);
+
+      const row = await rawRow(hookTenant);
+      expect(row.webhook_secret).toBeNull();
+      expect(Buffer.isBuffer(row.webhook_secret_sealed)).toBe(true);
+      expect(row.webhook_secret_key_version).toBe(1);
+      expect(leakedIn(row, secret)).toEqual([]);
+
       const res = await gateway.http().post('/v1/assets/hooked/index').set(bearer(adminKey))
         .field('callbackUrl', `http://127.0.0.1:${port}/hook`).attach('image', photo('img5.jpg'), 'a.jpg').expect(202);
       await waitForJob(res.body.jobId, adminKey);
-      for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(received).toHaveLength(1);
+      await waitForCallbacks(1);
       const event = JSON.parse(received[0].body);
       expect(event).toMatchObject({ type: 'index.job.completed', job: { jobId: res.body.jobId, assetId: 'hooked', facesIndexed: 1 } });
       const t = Number(/t=(\d+)/.exec(received[0].signature)![1]);
       expect(received[0].signature).toBe(signWebhook(secret, received[0].body, t));
       expect(received[0].signature).not.toBe(signWebhook('another-secret-0123456789', received[0].body, t));
       expect(Math.abs(Date.now() / 1000 - t)).toBeLessThan(60);
+      // Signing left the row as it was: nothing written back in clear.
+      expect(leakedIn(await rawRow(hookTenant), secret)).toEqual([]);
+
+      // A row from before migration 1764000000005 (plaintext column): the delivery seals and clears it first.
+      const legacy = 'legacy-plaintext-webhook-secret-42';
+      await owner.query(`UPDATE tenants SET webhook_secret = $2 WHERE id = $1`, [hookTenant, legacy]);
+      const again = await gateway.http().post('/v1/assets/hooked-legacy/index').set(bearer(adminKey))
+        .field('callbackUrl', `http://127.0.0.1:${port}/hook`).attach('image', photo('img5.jpg'), 'a.jpg').expect(202);
+      await waitForJob(again.body.jobId, adminKey);
+      await waitForCallbacks(2);
+      const t2 = Number(/t=(\d+)/.exec(received[1].signature)![1]);
+      expect(received[1].signature).toBe(signWebhook(legacy, received[1].body, t2));
+      const sealedRow = await rawRow(hookTenant);
+      expect(sealedRow.webhook_secret).toBeNull();
+      expect(Buffer.isBuffer(sealedRow.webhook_secret_sealed)).toBe(true);
+      expect(leakedIn(sealedRow, legacy)).toEqual([]);
     } finally {
+      await owner.end();
       await new Promise((r) => hook.close(r));
     }
   });
@@ -175,3 +207,17 @@ describe('indexing: gateway → queue → indexer (real face engine) → Postgre
     expect(list.body.items).toEqual([]);
   });
 });
+
+/** Columns of `row` holding any 8-byte window of `secret`, or all of it hex- or base64-encoded. */
+function leakedIn(row: Record<string, unknown>, secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const needles = [Buffer.from(bytes.toString('hex')), Buffer.from(bytes.toString('base64'))];
+  for (let i = 0; i + 8 <= bytes.length; i++) needles.push(bytes.subarray(i, i + 8));
+  return Object.entries(row)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .filter(([, v]) => {
+      const haystack = Buffer.isBuffer(v) ? v : Buffer.from(v instanceof Date ? v.toISOString() : JSON.stringify(v), 'utf8');
+      return needles.some((n) => haystack.includes(n));
+    })
+    .map(([column]) => column);
+}
