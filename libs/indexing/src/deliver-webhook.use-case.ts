@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { type DeliverWebhookJobPayload, type DeliverWebhookJobResult } from '@app/contracts';
 import { IndexJobRepository, TenantDb, TenantRepository, TenantSecretsSealedSet } from '@app/persistence';
 import { SourceFetcher } from '@app/sources';
 import { PermanentIndexFailure } from './index-asset.use-case';
 import { toJobView } from './views';
+import { signWebhook } from './webhook-signature';
 
 /**
  * Tells the integrator's callbackUrl that an index job ended: a POST of the job as JSON, signed with the
@@ -36,7 +36,7 @@ export class DeliverWebhook {
     const secret = await this.secrets.openWebhookSecret(payload.tenantId, tenant.webhookSecretSealed);
     let signature: string;
     try {
-      signature = signWithSecretBytes(secret, body, Math.floor(now().getTime() / 1000));
+      signature = signWebhook(secret, body, Math.floor(now().getTime() / 1000));
     } finally {
       secret.fill(0);
     }
@@ -45,13 +45,4 @@ export class DeliverWebhook {
     this.logger.log({ msg: 'webhook delivered', tenantId: payload.tenantId, jobId: payload.jobId, status });
     return { status };
   }
-}
-
-/**
- * signWebhook (./webhook-signature, the format of API.md) keyed by the secret's UTF-8 bytes instead of a
- * string, so the plaintext lives in a Buffer this use case zero-fills, never in an immutable JS string.
- */
-function signWithSecretBytes(secret: Buffer, body: string, unixSeconds: number): string {
-  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
-  return `t=${unixSeconds},v1=${mac}`;
 }
