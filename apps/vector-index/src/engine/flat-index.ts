@@ -26,15 +26,15 @@ export class FlatIndex implements TenantVectorIndex {
     capacity = MIN_CAPACITY,
     vectors?: Float32Array,
   ) {
-    this.vectors = vectors ?? new Float32Array(Math.max(capacity, ids.labels.length, MIN_CAPACITY) * params.dims);
+    this.vectors = vectors ?? new Float32Array(Math.max(capacity, ids.size, MIN_CAPACITY) * params.dims);
     this.scanCapacity = Math.max(MIN_CAPACITY, capacity, ids.live);
     this.scan = this.buildScan(this.scanCapacity);
   }
 
   static async load(lib: HnswlibModule, params: EngineParams, ids: IdTable, path: string): Promise<FlatIndex> {
     const bytes = await readFile(path);
-    if (bytes.length !== ids.labels.length * params.dims * 4) throw new Error('flat snapshot body has the wrong length');
-    const vectors = new Float32Array(Math.max(ids.labels.length, MIN_CAPACITY) * params.dims);
+    if (bytes.length !== ids.size * params.dims * 4) throw new Error('flat snapshot body has the wrong length');
+    const vectors = new Float32Array(Math.max(ids.size, MIN_CAPACITY) * params.dims);
     new Uint8Array(vectors.buffer).set(bytes);
     bytes.fill(0);
     return new FlatIndex(lib, params, ids, Math.ceil(ids.live * 1.25), vectors);
@@ -87,7 +87,7 @@ export class FlatIndex implements TenantVectorIndex {
   }
 
   async writeBody(path: string): Promise<void> {
-    const used = this.vectors.subarray(0, this.ids.labels.length * this.params.dims);
+    const used = this.vectors.subarray(0, this.ids.size * this.params.dims);
     await writeFile(path, new Uint8Array(used.buffer, used.byteOffset, used.byteLength), { mode: 0o600 });
   }
 

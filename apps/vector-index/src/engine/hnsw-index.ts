@@ -34,7 +34,7 @@ export class HnswIndex implements TenantVectorIndex {
     const index = new lib.HierarchicalNSW('ip', params.dims);
     // Runs on the libuv pool: this worker keeps answering searches of its other tenants meanwhile.
     await index.readIndex(path);
-    if (index.getCurrentCount() !== ids.labels.length) {
+    if (index.getCurrentCount() !== ids.size) {
       index.initIndex(1);
       throw new Error('hnsw snapshot body does not match its id table');
     }
@@ -46,7 +46,7 @@ export class HnswIndex implements TenantVectorIndex {
   }
 
   insert(faceId: string, vector: Float32Array | number[]): void {
-    const used = this.ids.labels.length;
+    const used = this.ids.size;
     const capacity = this.index.getMaxElements();
     if (used >= capacity) this.index.resizeIndex(Math.max(MIN_CAPACITY, Math.ceil(capacity * GROWTH)));
     const label = this.ids.assign(faceId);
@@ -79,7 +79,7 @@ export class HnswIndex implements TenantVectorIndex {
   bytes(): number {
     const { dims, m } = this.params;
     const level0 = dims * 4 + 2 * m * 4 + 4 + 8;
-    return this.capacity() * (level0 + PER_ELEMENT_OVERHEAD) + this.ids.labels.length * PER_ENTRY_OVERHEAD + this.ids.bytes();
+    return this.capacity() * (level0 + PER_ELEMENT_OVERHEAD) + this.ids.size * PER_ENTRY_OVERHEAD + this.ids.bytes();
   }
 
   async writeBody(path: string): Promise<void> {

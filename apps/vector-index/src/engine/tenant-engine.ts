@@ -165,7 +165,7 @@ export class TenantEngine {
       const index = entry.index;
       await index.writeBody(`${base}.body`);
       await writeFile(`${base}.ids`, JSON.stringify(index.ids.toData()), { mode: 0o600 });
-      return { kind: index.kind, labels: index.ids.labels.length, count: index.ids.live, deleted: index.ids.deleted.size };
+      return { kind: index.kind, labels: index.ids.size, count: index.ids.live, deleted: index.ids.deleted.size };
     });
   }
 
@@ -219,7 +219,7 @@ export class TenantEngine {
       for (const [faceId, label] of live) {
         if (rebuild.cancelled) break;
         // Removed since the rebuild started: the replayed log would remove it again anyway.
-        if (source.ids.byFace.get(faceId) !== label) continue;
+        if (source.ids.labelOf(faceId) !== label) continue;
         target.insert(faceId, source.vectorOf(label));
         if (performance.now() > deadline) {
           await yieldNow();
