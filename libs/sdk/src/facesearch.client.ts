@@ -26,8 +26,10 @@ import type {
   CreateApiKeyInput,
   CreateTenantInput,
   DataKeyRotation,
+  DeletePersonParams,
   DeletionReceipt,
   Face,
+  FaceDataDeletion,
   ImageSource,
   IndexAssetParams,
   IndexBatchItem,
@@ -283,6 +285,49 @@ export class FacesearchClient {
       body = { a: sides.a.json, b: sides.b.json, threshold: params.threshold };
     }
     return this.#http.request({ method: 'POST', path: '/v1/verify', body, retry: 'safe', options });
+  }
+
+  // --- face data deletion (Face Data Delete API) ---
+  //
+  // The three synchronous scopes answer 200 with a completed receipt: when they resolve, the faces can
+  // no longer be found, their encrypted embeddings are gone and no index snapshot holds them. They are
+  // retried like any DELETE (429, 503, network failure, timeout: the end state is the same), but the
+  // *answer* is not idempotent: if an attempt deleted the face and its answer was lost, the retry gets
+  // 404. A `FacesearchNotFoundError` with `attempts > 1` therefore means "gone, most likely by this
+  // call"; its receipt is in `listDeletions()` (admin, auditor). A 503 means nothing was deleted.
+
+  /** Deletes one face (integrator, admin); 404 `face_not_found` when it is not in this tenant. */
+  deleteFace(faceId: string, options?: RequestOptions): Promise<DeletionReceipt> {
+    return this.#http.request({ method: 'DELETE', path: `/v1/faces/${encodePath(faceId)}`, retry: 'safe', options });
+  }
+
+  /**
+   * Deletes every face of an asset (integrator, admin) and cancels its pending index jobs: a job
+   * already running writes nothing. Indexing the asset again afterwards (even the same image) is a new
+   * job. 404 `asset_not_found` for an asset this tenant never indexed.
+   */
+  deleteAssetFaces(assetId: string, options?: RequestOptions): Promise<DeletionReceipt> {
+    return this.#http.request({ method: 'DELETE', path: `/v1/assets/${encodePath(assetId)}/faces`, retry: 'safe', options });
+  }
+
+  /**
+   * Deletes a person (admin). With `withFaces: true` the person's faces are erased (`counts.faces`);
+   * without, they stay, unassigned (`counts.facesUnassigned`). 404 `person_not_found`.
+   */
+  deletePerson(personId: string, params: DeletePersonParams = {}, options?: RequestOptions): Promise<DeletionReceipt> {
+    return this.#http.request({ method: 'DELETE', path: `/v1/persons/${encodePath(personId)}`, query: { withFaces: params.withFaces }, retry: 'safe', options });
+  }
+
+  /**
+   * Deletes all face data of the tenant (admin): 202 at once, the purge runs in the background; the
+   * tenant, its keys, settings and audit log stay. Follow it with `waitForDeletion(deletionId)`.
+   * Every call starts a purge of its own and the server takes no Idempotency-Key on DELETE, so this
+   * call is retried only when the server refused it (429, 503: nothing started), never after a
+   * network failure or timeout: then look for a pending `faceData` receipt in `listDeletions()`
+   * before calling again.
+   */
+  deleteFaceData(options?: RequestOptions): Promise<FaceDataDeletion> {
+    return this.#http.request({ method: 'DELETE', path: '/v1/face-data', retry: 'refused', options });
   }
 
   // --- deletion receipts ---

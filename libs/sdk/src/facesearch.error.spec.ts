@@ -76,4 +76,9 @@ describe('createFacesearchError', () => {
     const err = createFacesearchError({ status: 503, problem: {}, requestId: 'from-header', retryAfterSeconds: 5, method: 'GET', path: '/v1/settings' });
     expect(err).toMatchObject({ title: 'HTTP 503', detail: 'HTTP 503', requestId: 'from-header', fieldErrors: [], retryAfterSeconds: 5, code: undefined });
   });
+
+  it('counts the attempts of the call: 1 unless the transport says it retried', () => {
+    expect(at(404).attempts).toBe(1);
+    expect(createFacesearchError({ status: 404, problem: {}, method: 'DELETE', path: '/v1/faces/f1', attempts: 3 }).attempts).toBe(3);
+  });
 });

@@ -26,6 +26,8 @@ export interface FacesearchErrorInit {
   retryAfterSeconds?: number;
   method: string;
   path: string;
+  /** Attempts the call made, this answer's included (default 1). */
+  attempts?: number;
 }
 
 /**
@@ -49,6 +51,12 @@ export class FacesearchError extends Error {
   readonly retryAfterSeconds?: number;
   readonly method: string;
   readonly path: string;
+  /**
+   * Attempts the call made before giving up, this one included (1: no retry). Above 1, an earlier
+   * attempt may have taken effect without its answer arriving (a network failure or timeout): e.g. a
+   * 404 from `deleteFace` then usually means that attempt deleted the face.
+   */
+  readonly attempts: number;
 
   constructor(init: FacesearchErrorInit) {
     const p = init.problem;
@@ -67,6 +75,7 @@ export class FacesearchError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.method = init.method;
     this.path = init.path;
+    this.attempts = init.attempts ?? 1;
   }
 }
 

@@ -14,9 +14,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * - `safe`: repeating it changes nothing more (GET, DELETE, a PATCH that sets values).
  * - `keyed`: a POST that creates work; retried only with an `Idempotency-Key`, generated if absent.
  * - `unsafe`: not retried unless the caller sent an `Idempotency-Key` of their own.
+ * - `refused`: retried only when the server answered that it did nothing (429, 503); not after a
+ *   network failure or timeout, where the first attempt may have started work a repeat would start
+ *   again (a DELETE that queues a purge and has no Idempotency-Key support).
  * - `none`: never retried (probes that want the answer of this moment).
  */
-export type RetryMode = 'safe' | 'keyed' | 'unsafe' | 'none';
+export type RetryMode = 'safe' | 'keyed' | 'unsafe' | 'refused' | 'none';
 
 export type QueryValue = string | number | boolean | undefined | null;
 
@@ -110,6 +113,8 @@ export class HttpTransport {
     // One key for all attempts of this call: that is what lets the server recognise a repeat.
     const idempotencyKey = opts.idempotencyKey ?? (mode === 'keyed' && maxRetries > 0 ? randomUUID() : undefined);
     const retryable = mode === 'safe' || idempotencyKey !== undefined;
+    // 429 and 503 mean the server did nothing: a `refused` request may be repeated after those only.
+    const statusRetryable = retryable || mode === 'refused';
     const url = this.url(req);
     const init = this.init(req, idempotencyKey);
 
@@ -124,8 +129,8 @@ export class HttpTransport {
       }
       const { response, text } = result;
       if (response.ok || this.accepted(req, response)) return result;
-      const error = this.toError(req, response, text);
-      if (canRetry && (RETRYABLE_STATUSES.has(response.status) || stillInProgress(error, attempt, idempotencyKey))) {
+      const error = this.toError(req, response, text, attempt + 1);
+      if (statusRetryable && attempt < maxRetries && (RETRYABLE_STATUSES.has(response.status) || stillInProgress(error, attempt, idempotencyKey))) {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#config.now());
         const delay = retryDelayMs(attempt, retryAfterMs, this.#config.random, this.#config.backoff);
         if (delay !== undefined) {
@@ -168,7 +173,7 @@ export class HttpTransport {
     return /\bjson\b/i.test(type) && !/problem\+json/i.test(type);
   }
 
-  private toError(req: HttpRequest, response: Response, text: string): FacesearchError {
+  private toError(req: HttpRequest, response: Response, text: string, attempts: number): FacesearchError {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.#config.now());
     return createFacesearchError({
       status: response.status,
@@ -177,6 +182,7 @@ export class HttpTransport {
       retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
       method: req.method,
       path: req.path,
+      attempts,
     });
   }
 

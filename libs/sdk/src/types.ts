@@ -312,12 +312,29 @@ export interface VerifyResult {
 
 // --- deletions ---
 
+/** `DELETE /v1/tenants/{tenantId}` (202): the purge runs in the background. */
 export interface TenantDeletion {
   /** Receipt id: follow it with `getDeletion`. */
   deletionId: string;
 }
 
-export type DeletionScopeType = 'face' | 'asset' | 'person' | 'faceData' | 'tenant';
+/** `DELETE /v1/face-data` (202): every face of the tenant goes in the background. */
+export interface FaceDataDeletion {
+  /** Receipt id: follow it with `getDeletion` or `waitForDeletion` (admin, auditor). */
+  deletionId: string;
+}
+
+/** Optional parameters of `DELETE /v1/persons/{personId}`. */
+export interface DeletePersonParams {
+  /** Also erase the person's faces. Without it (default false) the faces stay, unassigned. */
+  withFaces?: boolean;
+}
+
+/**
+ * What a receipt is about. `retention` receipts are written by the service itself when faces pass
+ * their tenant's `retentionDays` (their `scope.id` is the cutoff time); `faceData` has no id.
+ */
+export type DeletionScopeType = 'face' | 'asset' | 'person' | 'faceData' | 'retention' | 'tenant';
 
 export type DeletionStatus = 'pending' | 'completed' | 'failed';
 
@@ -327,8 +344,14 @@ export interface DeletionCounts {
   indexEntries: number;
   snapshotsRewritten: number;
   jobsCancelled: number;
-  /** Further counts of the scope (e.g. `dataKeysDestroyed` for a tenant). */
-  [name: string]: number;
+  /** Sealed uploads of cancelled index jobs that were deleted. */
+  transientUploads?: number;
+  /** Faces left in place, unassigned (a person deleted without `withFaces`). */
+  facesUnassigned?: number;
+  /** Tenant deletion: data-key versions destroyed (crypto-shredding). */
+  dataKeysDestroyed?: number;
+  /** Further counts of the scope, present only where they apply (e.g. `apiKeys` for a tenant). */
+  [name: string]: number | undefined;
 }
 
 /** A deletion receipt (API.md, "Face Data Delete API"). */
@@ -338,11 +361,15 @@ export interface DeletionReceipt {
   status: DeletionStatus;
   requestedAt: string;
   completedAt: string | null;
-  /** Who asked, e.g. `{ type: 'operator' }` or `{ type: 'apiKey', keyId }`. */
+  /** Who asked, e.g. `{ type: 'operator' }`, `{ type: 'apiKey', keyId, role }` or `{ type: 'system' }` (retention). */
   requestedBy: Record<string, string>;
   counts: DeletionCounts;
-  /** `searchable`: deleted faces still findable afterwards (0), or null while pending. */
-  verified: { searchable: number | null };
+  /**
+   * `searchable`: deleted faces a search of the index still returned afterwards (0), or null while
+   * pending or when the index could not be searched. `checked`: how many deleted embeddings were searched
+   * for (all of them for the face, asset and person scopes; a sample for the tenant-wide ones).
+   */
+  verified: { searchable: number | null; checked: number };
 }
 
 // --- audit log (auditor, admin) ---
