@@ -6,14 +6,25 @@ import { type HnswlibPreference } from './engine/hnswlib-loader';
 export interface VectorIndexOptions {
   /** Embedding length (the face engine's 512). */
   dims: number;
-  /** HNSW graph degree and build beam. */
+  /**
+   * HNSW graph degree and build beam. M 32 (not 16): on face-like data a search misses a person when the
+   * walk never reaches any of their photos; twice the links reach them at a third of the beam (bench:vector).
+   */
   m: number;
   efConstruction: number;
   /** HNSW search beam (a search for more than efSearch results uses k). */
   efSearch: number;
-  /** A threshold search that finds nothing at efSearch is repeated at this beam (0: never). See EngineParams. */
+  /**
+   * A threshold search that finds nothing at efSearch is repeated at this beam (0: never). See EngineParams.
+   * Off by default: every search of someone not in the index pays both beams, which costs more than the
+   * one wider beam that reaches the same match recall (bench:vector's `policies`).
+   */
   efSearchWide: number;
-  /** Tenants with up to this many faces are searched exactly; bigger ones use HNSW (see bench:vector's crossover). */
+  /**
+   * Tenants with up to this many faces are searched exactly; bigger ones use HNSW. At M 32 / ef 320 HNSW
+   * only overtakes the scan at ~20k faces (bench:vector's crossover), but a flat tenant holds its vectors
+   * twice (packed copy + scan table), so the scan stops at 4000 (≤ 0.5 ms per search there).
+   */
   exactScanMax: number;
   /** Worker threads holding the indexes (tenants hashed across them). */
   workerThreads: number;
@@ -47,10 +58,10 @@ export interface VectorIndexOptions {
 
 export const DEFAULT_VECTOR_INDEX_OPTIONS: VectorIndexOptions = {
   dims: 512,
-  m: 16,
+  m: 32,
   efConstruction: 200,
-  efSearch: 64,
-  efSearchWide: 384,
+  efSearch: 320,
+  efSearchWide: 0,
   exactScanMax: 4000,
   workerThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),
   snapshotIntervalMs: 5 * 60_000,
