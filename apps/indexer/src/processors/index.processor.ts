@@ -36,6 +36,9 @@ export class IndexProcessor extends WorkerHost implements OnModuleInit {
       case JobName.RotateDataKey:
       case JobName.PurgeTenant:
       case JobName.DeliverWebhook:
+      case JobName.PurgeFaceData:
+      case JobName.RetentionSweep:
+      case JobName.ExpireFaces:
         throw new Error(`job ${name} does not belong on the ${QueueName.Index} queue`);
     }
   }

@@ -24,6 +24,9 @@ export class SystemProcessor extends WorkerHost {
         case JobName.PurgeTenant:
         case JobName.IndexAsset:
         case JobName.DeliverWebhook:
+        case JobName.PurgeFaceData:
+        case JobName.RetentionSweep:
+        case JobName.ExpireFaces:
           throw new Error(`job ${name} does not belong on the ${QueueName.System} queue`);
       }
     } finally {

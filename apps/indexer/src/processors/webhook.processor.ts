@@ -26,6 +26,9 @@ export class WebhookProcessor extends WorkerHost {
       case JobName.IndexAsset:
       case JobName.RotateDataKey:
       case JobName.PurgeTenant:
+      case JobName.PurgeFaceData:
+      case JobName.RetentionSweep:
+      case JobName.ExpireFaces:
         throw new Error(`job ${name} does not belong on the ${QueueName.Webhooks} queue`);
     }
   }
