@@ -44,6 +44,8 @@ export interface AppConfig {
     readonly modelSet: string;
     readonly manifestPath?: string;
     readonly poolSize: number;
+    /** Start the engine (load the models) when the app starts, not on its first image. */
+    readonly preload: boolean;
   };
   /** Secret files created in the data folder during this boot (development only), for the start banner. */
   readonly generatedSecrets: readonly string[];

@@ -101,6 +101,10 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(1) @Max(64)
   FACE_POOL_SIZE = 1;
 
+  /** Load the face models as an app starts instead of on its first image. Empty: true, except under NODE_ENV=test. */
+  @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false'])
+  FACE_ENGINE_PRELOAD?: 'true' | 'false';
+
   @Type(() => Number) @IsInt() @Min(1) @Max(256)
   INDEXER_CONCURRENCY = 2;
 

@@ -97,6 +97,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       modelSet: schema.FACE_MODEL_SET,
       manifestPath: schema.FACE_MODEL_MANIFEST,
       poolSize: schema.FACE_POOL_SIZE,
+      // Test suites start many apps that never analyse an image: they load models on first use.
+      preload: schema.FACE_ENGINE_PRELOAD ? schema.FACE_ENGINE_PRELOAD === 'true' : schema.NODE_ENV !== 'test',
     },
     generatedSecrets: generated,
     operatorTokenFile: operator.path,
