@@ -1,6 +1,7 @@
 /**
  * End to end with the SDK: a new tenant, an integrator key, every photo of a folder indexed, one
- * photo searched, and the tenant deleted again (its receipt printed).
+ * photo searched, one matching asset's faces deleted (its receipt printed, and the same search run
+ * again to show the asset is no longer found), and the tenant deleted again (its receipt printed).
  *
  *   FACESEARCH_URL=http://127.0.0.1:3000 FACESEARCH_OPERATOR_TOKEN=... \
  *     node --require ./infra/scripts/swc-register.cjs examples/index-and-search.ts
@@ -11,7 +12,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 // Outside this monorepo: import { … } from '@facesearch/sdk';
-import { FacesearchClient, FacesearchError, FacesearchImageTooLargeError, FacesearchNetworkError, type IndexJob } from '@app/sdk';
+import { FacesearchClient, FacesearchError, FacesearchImageTooLargeError, FacesearchNetworkError, FacesearchNotFoundError, type IndexJob, type QueryFace } from '@app/sdk';
 
 const IMAGE_FILE = /\.(jpe?g|png|webp|avif|tiff?|gif)$/i;
 const CONCURRENCY = 4;
@@ -27,6 +28,12 @@ function env(name: string): string {
 
 /** Asset ids are 1-200 characters of A-Za-z0-9._:- : a file name with other characters is adapted. */
 const assetIdOf = (file: string) => file.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 200);
+
+/** The asset to delete: the best match that is not the query photo itself, else the query photo. */
+function assetToDelete(queryFaces: readonly QueryFace[], queryAsset: string): string | undefined {
+  const matches = queryFaces.flatMap((q) => q.matches);
+  return matches.find((m) => m.assetId !== queryAsset)?.assetId ?? matches[0]?.assetId;
+}
 
 /** Runs `work` over `items`, at most `limit` at a time; results in the order of `items`. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -87,7 +94,27 @@ async function main(): Promise<void> {
       for (const m of q.matches) console.log(`    ${m.similarity.toFixed(3)}  ${m.assetId}${m.assetId === assetIdOf(query) ? ' (the query photo itself)' : ''}  face ${m.faceId}`);
     }
 
-    // 4. Deleting one asset's faces (DELETE /v1/assets/{assetId}/faces) is not in the API yet.
+    // 4. Delete one asset's faces. When the call returns (200) they can no longer be found: the receipt
+    //    says what went, and how many deleted embeddings the service searched its index for afterwards.
+    const target = assetToDelete(queryFaces, assetIdOf(query));
+    if (target === undefined) {
+      console.log('\nno match to delete');
+    } else {
+      try {
+        const deletion = await dam.deleteAssetFaces(target);
+        // (Labelled without "receipt:", which marks the tenant's receipt below for apps/gateway/test/sdk.e2e-spec.ts.)
+        console.log(`\nasset ${target}: ${deletion.counts.faces} face(s) deleted, ${deletion.verified.searchable} of ${deletion.verified.checked} still searchable (receipt ${deletion.deletionId})`);
+        console.log(JSON.stringify(deletion, null, 2));
+      } catch (err) {
+        // A retried call whose first attempt did the deletion (its answer lost) gets 404: gone either way.
+        if (!(err instanceof FacesearchNotFoundError && err.attempts > 1)) throw err;
+        console.log(`\nasset ${target}: deleted (the answer to the first attempt was lost)`);
+      }
+      const again = await dam.searchFacesByImage({ path: join(photosDir, query) }, { maxResults: 10 });
+      const found = again.queryFaces.flatMap((q) => q.matches);
+      if (found.some((m) => m.assetId === target)) throw new Error(`${target} is still found after its deletion`);
+      console.log(`searching with ${query} again: ${found.length} matches, ${target} no longer among them (${found.map((m) => m.assetId).join(', ') || 'none'})`);
+    }
   } finally {
     // 5. The tenant goes, whatever happened above: keys revoked at once, data purged in the background.
     if (process.env.KEEP_TENANT) {
