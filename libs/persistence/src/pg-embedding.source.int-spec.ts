@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { TenantId } from '@app/contracts';
 import { createCrypto, createKeyProvider, type CryptoServices } from '@app/crypto';
@@ -67,5 +68,38 @@ describe('PgEmbeddingSource (real Postgres): what the vector index loads', () =>
     for await (const batch of source.streamSince(other, 0, 10)) none.push(...batch);
     expect(none).toEqual([]);
     expect(await source.maxSeq(other)).toBe(0);
+  });
+
+  it('orders by the number, not its text: a load whose seqs cross a power of ten misses no face', async () => {
+    // seq is one identity for all tenants: move it just below the next power of ten (only ever upwards).
+    const admin = new Client({ connectionString: config.db.adminUrl });
+    await admin.connect();
+    try {
+      const [{ max }] = (await admin.query(`SELECT coalesce(max(seq), 0)::bigint AS max FROM faces`)).rows as { max: string }[];
+      const power = 10 ** String(Number(max) + 10).length;
+      await admin.query(`ALTER TABLE faces ALTER COLUMN seq RESTART WITH ${power - 5}`);
+    } finally {
+      await admin.end();
+    }
+    const tenant = TenantId.generate();
+    await db.run(tenant, (tx) => new TenantRepository().insert(tx, { name: 'x', kmsKeyId: null }));
+    await crypto.keys.provisionTenant(tenant);
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    const sealed = await Promise.all(ids.map((id, k) => crypto.envelope.encrypt(tenant, id, 'yunet-arcface-v1@1.0.0', Float32Array.from({ length: 512 }, (_, i) => Math.cos(i + k)))));
+    await db.run(tenant, async (tx) => {
+      const gen = await faces.assetGeneration(tx, 'a1');
+      await faces.replaceAssetFaces(tx, 'a1', gen, 'c'.repeat(64), ids.map((id, k) => ({
+        id, box: { left: 0, top: 0, width: 1, height: 1 }, confidence: 1, quality: {}, modelSet: 'yunet-arcface-v1', modelVersion: '1.0.0', keyVersion: 1, embedding: sealed[k],
+      })), new Date());
+    });
+    const source = new PgEmbeddingSource(db, faces, crypto.envelope);
+    const seen: { faceId: string; seq: number }[] = [];
+    for await (const batch of source.streamSince(tenant, 0, 3)) seen.push(...batch);
+    expect(String(seen[0]!.seq).length).toBeLessThan(String(seen[11]!.seq).length);
+    expect(seen.map((s) => s.faceId)).toEqual(ids);
+    // The faces list pages the same way.
+    const page1 = await db.run(tenant, (tx) => faces.list(tx, 5));
+    const page2 = await db.run(tenant, (tx) => faces.list(tx, 20, page1[4]!.seq));
+    expect([...page1, ...page2].map((f) => f.id)).toEqual(ids);
   });
 });

@@ -111,7 +111,7 @@ export class FaceRepository {
   }
 
   async listByAsset(tx: TenantTx, assetId: string): Promise<StoredFace[]> {
-    const rows = (await tx.manager.query(`SELECT ${FACE_COLUMNS} FROM faces WHERE tenant_id = $1 AND asset_id = $2 ORDER BY seq`, [tx.tenantId, assetId])) as FaceRow[];
+    const rows = (await tx.manager.query(`SELECT ${FACE_COLUMNS} FROM faces WHERE tenant_id = $1 AND asset_id = $2 ORDER BY faces.seq`, [tx.tenantId, assetId])) as FaceRow[];
     return rows.map(toStoredFace);
   }
 
@@ -122,7 +122,7 @@ export class FaceRepository {
 
   /** Keyset page over the tenant's faces in insertion order. */
   async list(tx: TenantTx, limit: number, afterSeq = 0): Promise<StoredFace[]> {
-    const rows = (await tx.manager.query(`SELECT ${FACE_COLUMNS} FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [tx.tenantId, afterSeq, limit])) as FaceRow[];
+    const rows = (await tx.manager.query(`SELECT ${FACE_COLUMNS} FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY faces.seq LIMIT $3`, [tx.tenantId, afterSeq, limit])) as FaceRow[];
     return rows.map(toStoredFace);
   }
 
@@ -135,7 +135,7 @@ export class FaceRepository {
   /** Sealed embeddings newer than `afterSeq`, for (re)building the tenant's vector index. */
   async sealedSince(tx: TenantTx, afterSeq: number, limit: number): Promise<SealedEmbeddingRow[]> {
     const rows = (await tx.manager.query(
-      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY faces.seq LIMIT $3`,
       [tx.tenantId, afterSeq, limit],
     )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
     return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
@@ -153,7 +153,7 @@ export class FaceRepository {
   async lockStaleEmbeddings(tx: TenantTx, belowVersion: number, limit: number): Promise<SealedEmbeddingRow[]> {
     const rows = (await tx.manager.query(
       `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces
-        WHERE tenant_id = $1 AND key_version < $2 ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        WHERE tenant_id = $1 AND key_version < $2 ORDER BY faces.seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [tx.tenantId, belowVersion, limit],
     )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
     return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
