@@ -26,13 +26,11 @@ export class RequestFaceDataDeletion {
     private readonly audit: AuditService,
   ) {}
 
+  /** A request while a purge is pending joins it: same deletionId, no second job (purges would race). */
   async execute(caller: DeletionCaller): Promise<{ deletionId: string }> {
-    const deletionId = randomUUID();
-    await this.db.run(caller.tenantId, async (tx) => {
-      await this.deletions.insert(tx, {
-        id: deletionId,
-        scopeType: 'face_data',
-        scopeId: null,
+    return this.db.run(caller.tenantId, async (tx) => {
+      const { id: deletionId, created } = await this.deletions.openFaceDataPurge(tx, {
+        id: randomUUID(),
         requestedAt: new Date(),
         requestedBy: { type: 'apiKey', keyId: caller.keyId, role: caller.role },
       });
@@ -40,17 +38,18 @@ export class RequestFaceDataDeletion {
         actor: { type: 'apiKey', keyId: caller.keyId, role: caller.role },
         action: AuditAction.FaceDataDeletionRequested,
         target: { type: 'faceData', id: null },
-        details: { deletionId },
+        details: { deletionId, joined: !created },
         requestId: caller.requestId,
       });
-      // Last, inside the transaction: if Redis refuses the job, no receipt is left pending for ever (503).
+      // Last, inside the transaction: if Redis refuses the job, no receipt is left pending (503). For a
+      // joined purge the same job id is a no-op unless its job was lost, which this re-creates.
       await this.producer.enqueue(
         JobName.PurgeFaceData,
         { tenantId: caller.tenantId, deletionId },
         { jobId: `purge-face-data.${caller.tenantId}.${deletionId}`, attempts: 20, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { age: 7 * 86400 } },
       );
+      return { deletionId };
     });
-    return { deletionId };
   }
 }
 

@@ -108,7 +108,10 @@ export class FaceEraser {
       if (verification.checked > 0) {
         const { checked, searchable } = verification;
         const tally: Record<string, number> = searchable === null ? { unchecked: checked } : { checked, searchable };
-        await this.db.run(input.tenantId, (tx) => this.deletions.addProgress(tx, input.deletionId, {}, tally));
+        // The erasure has committed: a failure from here on must not read as "nothing was deleted".
+        await this.db.run(input.tenantId, (tx) => this.deletions.addProgress(tx, input.deletionId, {}, tally)).catch((err: unknown) => {
+          this.logger.error({ msg: 'deletion verification not recorded', tenantId: input.tenantId, deletionId: input.deletionId, error: (err as Error).name });
+        });
       }
       return { ...step, checked: verification.checked, searchable: verification.searchable };
     } finally {

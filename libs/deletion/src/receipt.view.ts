@@ -31,11 +31,12 @@ export function toReceiptView(d: DeletionRecord): ReceiptView {
       jobsCancelled: c.jobsCancelled ?? 0,
     },
     // Unknown until the deletion completes, or when the index could not be searched afterwards.
-    verified: { searchable: d.status === 'completed' ? searchable(d.verified) : null, checked: d.verified.checked ?? 0 },
+    verified: { searchable: d.status === 'completed' ? searchable(d.verified, c.faces ?? 0) : null, checked: d.verified.checked ?? 0 },
   };
 }
 
-function searchable(v: Record<string, number | null>): number | null {
+/** Measured, or 0 when nothing was erased; null when erased faces could not be searched for afterwards. */
+function searchable(v: Record<string, number | null>, erased: number): number | null {
   if (typeof v.searchable === 'number' && !v.unchecked) return v.searchable;
-  return v.unchecked ? null : 0;
+  return erased === 0 ? 0 : null;
 }

@@ -65,6 +65,24 @@ export class DeletionRepository {
     );
   }
 
+  /**
+   * Opens the tenant's face-data purge receipt, or returns the one already pending (a unique partial
+   * index allows one at a time). `created` tells whether this call opened it.
+   */
+  async openFaceDataPurge(tx: TenantTx, d: Pick<DeletionRecord, 'id' | 'requestedAt' | 'requestedBy'>): Promise<{ id: string; created: boolean }> {
+    const inserted = (await tx.manager.query(
+      `INSERT INTO deletions (id, tenant_id, scope_type, scope_id, status, requested_at, requested_by) VALUES ($1, $2, 'face_data', NULL, 'pending', $3, $4)
+       ON CONFLICT (tenant_id) WHERE scope_type = 'face_data' AND status = 'pending' DO NOTHING RETURNING id`,
+      [d.id, tx.tenantId, d.requestedAt, JSON.stringify(d.requestedBy)],
+    )) as { id: string }[];
+    if (inserted.length > 0) return { id: d.id, created: true };
+    const [open] = (await tx.manager.query(`SELECT id FROM deletions WHERE tenant_id = $1 AND scope_type = 'face_data' AND status = 'pending'`, [tx.tenantId])) as {
+      id: string;
+    }[];
+    if (!open) throw new Error('a pending face-data purge vanished while joining it');
+    return { id: open.id, created: false };
+  }
+
   /** Creates the receipt unless it exists (a retried job re-creates nothing); true when created. */
   async insertIfAbsent(tx: TenantTx, d: Pick<DeletionRecord, 'id' | 'scopeType' | 'scopeId' | 'requestedAt' | 'requestedBy'>): Promise<boolean> {
     const rows = (await tx.manager.query(
