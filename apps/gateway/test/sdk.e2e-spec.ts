@@ -503,7 +503,7 @@ describe('@app/sdk webhook verifier against the service\'s signer', () => {
 });
 
 describe('examples/index-and-search.ts against gateway + indexer + vector-index', () => {
-  it('creates a tenant, indexes a folder, searches, deletes the tenant and prints the receipt', async () => {
+  it('creates a tenant, indexes a folder, searches, deletes one asset (unsearchable at once), deletes the tenant and prints the receipts', async () => {
     const photos = mkdtempSync(join(tmpdir(), 'sdk-example-'));
     const stack = await startStack({ FACESEARCH_MODELS_DIR: installTestModels() });
     try {
@@ -523,8 +523,15 @@ describe('examples/index-and-search.ts against gateway + indexer + vector-index'
       expect(out).toMatch(/notes\.jpg: failed \(unsupported_format/);
       expect(out).toMatch(/couple\.jpg: 2 faces/);
       expect(out).toMatch(/searching with img1\.jpg:[\s\S]*img1\.jpg \(the query photo itself\)[\s\S]*img2\.jpg/);
+      // One matching asset's faces deleted: unsearchable at once, and gone from the tenant's count.
+      const deleted = /asset (\S+): (\d+) face\(s\) deleted, 0 of (\d+) still searchable/.exec(out);
+      expect(deleted).not.toBeNull();
+      const erased = Number(deleted![2]);
+      expect(erased).toBeGreaterThanOrEqual(1);
+      expect(Number(deleted![3])).toBe(erased);
+      expect(out).toMatch(/again: \d+ matches, \S+ no longer among them/);
       const receipt = JSON.parse(out.slice(out.indexOf('{', out.indexOf('receipt:')))) as Record<string, unknown>;
-      expect(receipt).toMatchObject({ scope: { type: 'tenant' }, status: 'completed', counts: { faces: 5 }, verified: { searchable: 0 } });
+      expect(receipt).toMatchObject({ scope: { type: 'tenant' }, status: 'completed', counts: { faces: 5 - erased }, verified: { searchable: 0 } });
     } finally {
       await stack.close();
       rmSync(photos, { recursive: true, force: true });
