@@ -26,6 +26,36 @@ describe('TenantEngine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('flat: after any mix of removals and inserts, search equals an exact scan of the live faces', async () => {
+    const engine = new TenantEngine(hnswlib, params);
+    engine.create('t');
+    const v = unitVectors(48, 7);
+    await engine.add('t', ids(40), v.slice(0, 40 * dims));
+    const live = new Set(ids(40));
+    const exact = (q: Float32Array, k: number) =>
+      [...live]
+        .map((id) => {
+          const i = Number(id.slice(1));
+          let dot = 0;
+          for (let j = 0; j < dims; j++) dot += q[j]! * v[i * dims + j]!;
+          return { id, dot };
+        })
+        .sort((a, b) => b.dot - a.dot)
+        .slice(0, k)
+        .map((h) => h.id);
+    // Removals below and above the rebuild threshold, then inserts into the same table.
+    for (const batch of [['f1'], ['f5', 'f9', 'f13'], ids(20, 14), ['f2', 'f3']]) {
+      await engine.remove('t', batch);
+      for (const id of batch) live.delete(id);
+      for (const qi of [0, 4, 7, 38]) expect(engine.search('t', row(v, qi), 6).faceIds).toEqual(exact(row(v, qi), 6));
+    }
+    await engine.add('t', ids(8, 40), v.slice(40 * dims));
+    for (const id of ids(8, 40)) live.add(id);
+    for (const qi of [0, 41, 47]) expect(engine.search('t', row(v, qi), 10).faceIds).toEqual(exact(row(v, qi), 10));
+    expect(engine.search('t', row(v, 1), 48).faceIds).toHaveLength(live.size);
+    expect(engine.search('t', row(v, 1), 48).faceIds).not.toContain('f1');
+  });
+
   it('flat: exact results, similarity = cosine clamped, duplicates and removed ids skipped', async () => {
     const engine = new TenantEngine(hnswlib, params);
     engine.create('t');
