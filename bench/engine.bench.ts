@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
-import { BUILTIN_MODEL_SETS, DEFAULT_MODEL_SET, FaceEngine, flushDenormalWeights } from '@app/face';
+import { BUILTIN_MODEL_SETS, DEFAULT_MODEL_SET, FaceEngine, flushNegligibleWeights } from '@app/face';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,9 +75,9 @@ class BoundProbe {
     const manifest = BUILTIN_MODEL_SETS.get(modelSet);
     if (!manifest) throw new Error(`the bound is known for built-in sets only, not ${modelSet}`);
     const load = async ({ file, mean, std }: { file: string; mean: number; std: number }, shape: number[]) => {
-      // The bytes the engine loads: subnormal weights flushed (see flushDenormalWeights).
+      // The bytes the engine loads: negligible weights flushed (see flushNegligibleWeights).
       const bytes = readFileSync(resolve(modelsDir, file));
-      flushDenormalWeights(bytes);
+      flushNegligibleWeights(bytes);
       const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
       return { session, feeds: { [session.inputNames[0]!]: new Tensor('float32', await photoTensor(photo, shape, mean, std), shape) } };
     };

@@ -10,4 +10,4 @@ export { BUILTIN_MODEL_SETS, DEFAULT_MODEL_SET } from './models/builtin-manifest
 // Evaluation helpers (the eval CLI and tests measure the production path with them).
 export { type ImagePair, parseLfwPairs } from './evaluation/lfw-pairs.parser';
 export { crossValidatedAccuracy, type ScoredPair, type VerificationResult } from './evaluation/verification-accuracy';
-export { flushDenormalWeights } from './models/flush-denormals';
+export { flushNegligibleWeights } from './models/flush-negligible-weights';

@@ -1,14 +1,14 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { flushDenormalWeights } from './flush-denormals';
+import { flushNegligibleWeights } from './flush-negligible-weights';
 import { type ModelFileRef } from './model-manifest';
 import { readModelFile } from './model-registry';
 
 export { InferenceSession, Tensor };
 
-/** A model file's bytes as sessions load them: hash-checked, then subnormal weights flushed to zero. */
+/** A model file's bytes as sessions load them: hash-checked, then negligible weights (under 2^-60) flushed to zero. */
 export function loadModelBytes(ref: ModelFileRef): Uint8Array {
   const bytes = readModelFile(ref);
-  flushDenormalWeights(bytes);
+  flushNegligibleWeights(bytes);
   return bytes;
 }
 

@@ -1,5 +1,5 @@
 import { Writer } from 'protobufjs/minimal';
-import { flushDenormalWeights } from './flush-denormals';
+import { flushNegligibleWeights, NEGLIGIBLE_WEIGHT } from './flush-negligible-weights';
 
 const SUBNORMAL = 1e-40;
 
@@ -35,9 +35,9 @@ const floatsIn = (bytes: Uint8Array, needle: Buffer) => {
   return at;
 };
 
-describe('flushDenormalWeights', () => {
-  it('zeroes subnormal float weights in raw_data, float_data and Constant tensors, and nothing else', () => {
-    const raw = floatBytes([SUBNORMAL, 1.5, -SUBNORMAL, 0, 1e-30]);
+describe('flushNegligibleWeights', () => {
+  it('zeroes float weights under 2^-60 (subnormals included) in raw_data, float_data and Constant tensors, and nothing else', () => {
+    const raw = floatBytes([SUBNORMAL, 1.5, -SUBNORMAL, 0, 1e-30, -1e-19, 1e-17, NEGLIGIBLE_WEIGHT, 0.999 * NEGLIGIBLE_WEIGHT]);
     const constant = tensor(1, { floats: [SUBNORMAL, 2] });
     const int32Raw = floatBytes([SUBNORMAL, SUBNORMAL]); // int32 data whose bits look subnormal: not floats
     const bytes = model([tensor(1, { raw }), tensor(6, { raw: int32Raw })], constant);
@@ -45,23 +45,23 @@ describe('flushDenormalWeights', () => {
     const intAt = floatsIn(bytes, int32Raw);
     const constantAt = floatsIn(bytes, floatBytes([SUBNORMAL, 2]));
 
-    expect(flushDenormalWeights(bytes)).toEqual({ flushed: 3 });
+    expect(flushNegligibleWeights(bytes)).toEqual({ flushed: 6 });
 
     const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const read = (at: number, n: number) => Array.from({ length: n }, (_, i) => view.readFloatLE(at + 4 * i));
-    expect(read(rawAt, 5)).toEqual([0, 1.5, 0, 0, Math.fround(1e-30)]);
+    expect(read(rawAt, 9)).toEqual([0, 1.5, 0, 0, 0, 0, Math.fround(1e-17), NEGLIGIBLE_WEIGHT, 0]);
     expect(read(constantAt, 2)).toEqual([0, 2]);
     expect(read(intAt, 2)).toEqual([Math.fround(SUBNORMAL), Math.fround(SUBNORMAL)]);
   });
 
   it('is idempotent and leaves bytes it cannot parse alone', () => {
     const bytes = model([tensor(1, { raw: floatBytes([SUBNORMAL]) })], tensor(1, { floats: [1] }));
-    expect(flushDenormalWeights(bytes).flushed).toBe(1);
-    expect(flushDenormalWeights(bytes).flushed).toBe(0);
+    expect(flushNegligibleWeights(bytes).flushed).toBe(1);
+    expect(flushNegligibleWeights(bytes).flushed).toBe(0);
 
     const garbage = Uint8Array.from([0x3a, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]);
     const copy = Uint8Array.from(garbage);
-    expect(flushDenormalWeights(garbage)).toEqual({ flushed: 0 });
+    expect(flushNegligibleWeights(garbage)).toEqual({ flushed: 0 });
     expect(garbage).toEqual(copy);
   });
 });
