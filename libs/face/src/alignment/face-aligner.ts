@@ -1,6 +1,6 @@
 import type { RgbImage } from '../image/rgb-image';
 import { warpAffine } from './affine-warp';
-import { affineScale, estimateSimilarity, invertAffine } from './similarity-transform';
+import { affineScale, applyAffine, estimateSimilarity, invertAffine } from './similarity-transform';
 
 export interface AlignmentTemplate {
   readonly width: number;
@@ -17,6 +17,22 @@ export function alignmentScale(landmarks: ArrayLike<number>, template: Alignment
 /** Similarity-warps the face onto the template (Umeyama from the five landmarks). */
 export function alignFace(source: RgbImage, landmarks: ArrayLike<number>, template: AlignmentTemplate): RgbImage {
   return warpAffine(source, invertAffine(estimateSimilarity(landmarks, template.points)), template.width, template.height);
+}
+
+/**
+ * The source rectangle alignFace reads for this face (its crop's corners mapped back, pixel footprints
+ * included), in the landmarks' pixels: where the crop's pixels come from.
+ */
+export function alignmentFootprint(landmarks: ArrayLike<number>, template: AlignmentTemplate): { x1: number; y1: number; x2: number; y2: number } {
+  const toSource = invertAffine(estimateSimilarity(landmarks, template.points));
+  const corners = [
+    applyAffine(toSource, -0.5, -0.5),
+    applyAffine(toSource, template.width - 0.5, -0.5),
+    applyAffine(toSource, -0.5, template.height - 0.5),
+    applyAffine(toSource, template.width - 0.5, template.height - 0.5),
+  ];
+  const xs = corners.map(([x]) => x), ys = corners.map(([, y]) => y);
+  return { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkImageBytes, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, readImageHeader } from './image.decoder';
+import { checkImageBytes, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, readImageHeader, scaledSize } from './image.decoder';
 import { type RgbImage, wipe } from './rgb-image';
 
 // Small enough that a full decode costs little even for a highly compressed large image.
@@ -9,7 +9,23 @@ export interface ScaledImage {
   readonly image: RgbImage;
   readonly scaleX: number;
   readonly scaleY: number;
+  /** Where `image` starts in the whole image at this scale: 0, 0 unless it is a region. */
+  readonly left: number;
+  readonly top: number;
 }
+
+/** A rectangle in displayed pixels (x2, y2 exclusive). */
+export interface DisplayedBox {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
+
+// A region decode is not worth it when it would cover most of the image.
+const REGION_MAX_SHARE = 0.6;
+// Pixels kept around a region: bilinear taps reach one pixel beyond a sample, plus rounding.
+const REGION_MARGIN = 2;
 
 /**
  * The image behind one analysis, decoded on demand at the scales asked for: a large photo is decoded
@@ -17,6 +33,8 @@ export interface ScaledImage {
  */
 export class ImageSource {
   private readonly decoded: ScaledImage[] = [];
+  /** Region decodes: never reused (partial), wiped with the rest. */
+  private readonly regions: ScaledImage[] = [];
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -33,7 +51,7 @@ export class ImageSource {
     if (bytes.length > SMALL_INPUT_BYTES) return new ImageSource(bytes, await readImageHeader(bytes, limits), limits);
     const { header, image } = await decodeWhole(bytes, format, limits);
     const source = new ImageSource(bytes, header, limits);
-    source.decoded.push({ image, scaleX: 1, scaleY: 1 });
+    source.decoded.push({ image, scaleX: 1, scaleY: 1, left: 0, top: 0 });
     return source;
   }
 
@@ -46,8 +64,30 @@ export class ImageSource {
     const reusable = this.decoded.filter((d) => d.scaleX * tolerance >= wanted * 0.999).sort((a, b) => a.scaleX - b.scaleX)[0];
     if (reusable) return reusable;
     const image = await decodeImage(this.bytes, this.header, this.limits, wanted);
-    const scaled = { image, scaleX: image.width / this.header.width, scaleY: image.height / this.header.height };
+    const scaled = { image, scaleX: image.width / this.header.width, scaleY: image.height / this.header.height, left: 0, top: 0 };
     this.decoded.push(scaled);
+    return scaled;
+  }
+
+  /**
+   * `box` (displayed pixels) at `scale` or finer, for crops: a whole decode fine enough (see at()) is
+   * reused; otherwise only the box's part of the image is decoded at `scale` (the same pixels as a
+   * whole decode would have there), far cheaper than a whole finer decode of a large photo.
+   */
+  async region(scale: number, tolerance: number, box: DisplayedBox): Promise<ScaledImage> {
+    const wanted = Math.min(1, scale);
+    if (this.decoded.some((d) => d.scaleX * tolerance >= wanted * 0.999)) return this.at(scale, tolerance);
+    const { width, height } = scaledSize(this.header, wanted);
+    const scaleX = width / this.header.width, scaleY = height / this.header.height;
+    // Displayed pixel centres map to decoded ones as (v + 0.5) * scale - 0.5.
+    const left = Math.max(0, Math.floor(box.x1 * scaleX - 0.5) - REGION_MARGIN);
+    const top = Math.max(0, Math.floor(box.y1 * scaleY - 0.5) - REGION_MARGIN);
+    const right = Math.min(width, Math.ceil(box.x2 * scaleX + 0.5) + REGION_MARGIN);
+    const bottom = Math.min(height, Math.ceil(box.y2 * scaleY + 0.5) + REGION_MARGIN);
+    if (right <= left || bottom <= top || (right - left) * (bottom - top) > REGION_MAX_SHARE * width * height) return this.at(scale, tolerance);
+    const image = await decodeImage(this.bytes, this.header, this.limits, wanted, { left, top, width: right - left, height: bottom - top });
+    const scaled = { image, scaleX, scaleY, left, top };
+    this.regions.push(scaled);
     return scaled;
   }
 
@@ -58,7 +98,8 @@ export class ImageSource {
 
   /** Zero-fills every decoded buffer (privacy); the source is unusable afterwards. */
   wipe(): void {
-    wipe(...this.decoded.map((d) => d.image));
+    wipe(...this.decoded.map((d) => d.image), ...this.regions.map((d) => d.image));
     this.decoded.length = 0;
+    this.regions.length = 0;
   }
 }

@@ -70,17 +70,35 @@ export async function readImageHeader(bytes: Uint8Array, limits: DecodeLimits): 
   return { format, width, height };
 }
 
+/** A rectangle of a decoded image, in its pixels. */
+export interface PixelRegion {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The size of the image decoded at `scale` of its displayed size (at most 1). */
+export function scaledSize(header: ImageHeader, scale: number): { width: number; height: number } {
+  // Rounded up as libjpeg does, so a power-of-two scale is exactly what shrink-on-load produces.
+  return {
+    width: Math.max(1, Math.ceil(header.width * Math.min(1, scale) - 1e-9)),
+    height: Math.max(1, Math.ceil(header.height * Math.min(1, scale) - 1e-9)),
+  };
+}
+
 /**
  * Decodes to RGB, EXIF orientation applied, at `scale` of the displayed size (at most 1). Shrinking
  * happens while decoding where the format allows (JPEG/WebP shrink-on-load), so a large photo needed
- * at 640 pixels never exists in memory at full size.
+ * at 640 pixels never exists in memory at full size. With `region`, only that part of the scaled image
+ * is produced (the same pixels; libvips stops decoding below it and resamples nothing outside it).
  */
-export async function decodeImage(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, scale: number): Promise<RgbImage> {
-  // Rounded up as libjpeg does, so a power-of-two scale is exactly what shrink-on-load produces.
-  const width = Math.max(1, Math.ceil(header.width * Math.min(1, scale) - 1e-9));
-  const height = Math.max(1, Math.ceil(header.height * Math.min(1, scale) - 1e-9));
-  const resize = width !== header.width || height !== header.height ? { width, height } : undefined;
-  const image = await decodeRgb(bytes, limits, resize);
+export async function decodeImage(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, scale: number, region?: PixelRegion): Promise<RgbImage> {
+  const { width: scaledWidth, height: scaledHeight } = scaledSize(header, scale);
+  const resize = scaledWidth !== header.width || scaledHeight !== header.height ? { width: scaledWidth, height: scaledHeight } : undefined;
+  const width = region?.width ?? scaledWidth;
+  const height = region?.height ?? scaledHeight;
+  const image = await decodeRgb(bytes, limits, resize, region);
   if (image.width !== width || image.height !== height) {
     image.data.fill(0);
     throw new FaceError('corrupt_image', 'the image data does not match its header');
@@ -97,10 +115,12 @@ export async function decodeWhole(bytes: Uint8Array, format: ImageFormat, limits
   return { header: { format, width: image.width, height: image.height }, image };
 }
 
-async function decodeRgb(bytes: Uint8Array, limits: DecodeLimits, resize?: { width: number; height: number }): Promise<RgbImage> {
+async function decodeRgb(bytes: Uint8Array, limits: DecodeLimits, resize?: { width: number; height: number }, region?: PixelRegion): Promise<RgbImage> {
   try {
     let pipeline = sharp(bytes, { failOn: 'truncated', limitInputPixels: limits.maxPixels, pages: 1, autoOrient: true });
     if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: 'fill' });
+    // After resize: a region of the scaled image.
+    if (region) pipeline = pipeline.extract(region);
     const { data, info } = await pipeline
       // Transparent areas become white, as a viewer shows them, instead of undefined colours.
       .flatten({ background: '#ffffff' })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { alignAtOwnSize, alignFace, alignmentScale } from '../alignment/face-aligner';
+import { alignAtOwnSize, alignFace, alignmentFootprint, alignmentScale } from '../alignment/face-aligner';
 import type { DetectionTuning } from '../detection/detection-pyramid';
 import { candidateSize, type FaceCandidate, type FaceDetector } from '../detection/face-candidate';
 import { Landmark68Model } from '../detection/landmark68.model';
@@ -134,12 +134,21 @@ export class FacePipeline {
     return kept;
   }
 
-  /** Crops from one decode fine enough that no face is upsampled more than it must be, then embeddings. */
+  /**
+   * Crops from one decode fine enough that no face is upsampled more than it must be, then embeddings.
+   * A finer decode made only for the crops covers just the faces' footprints (see ImageSource.region).
+   */
   private async embed(source: ImageSource, kept: Measured[], header: ImageHeader): Promise<AnalyzedFace[]> {
     const faces: AnalyzedFace[] = [];
     if (kept.length === 0) return faces;
     const template = this.embedder.template;
-    const cropSource = await source.at(Math.max(...kept.map((f) => alignmentScale(f.candidate.landmarks, template))), REFINE_TOLERANCE);
+    const footprints = kept.map((f) => alignmentFootprint(f.candidate.landmarks, template));
+    const cropSource = await source.region(Math.max(...kept.map((f) => alignmentScale(f.candidate.landmarks, template))), REFINE_TOLERANCE, {
+      x1: Math.min(...footprints.map((b) => b.x1)),
+      y1: Math.min(...footprints.map((b) => b.y1)),
+      x2: Math.max(...footprints.map((b) => b.x2)),
+      y2: Math.max(...footprints.map((b) => b.y2)),
+    });
     for (const face of kept) {
       // The sharpness crop serves when it was cut from this same image at the template's size.
       const crop = face.crop?.from === cropSource ? face.crop.image : alignFace(cropSource.image, inDecoded(face.candidate.landmarks, cropSource), template);
@@ -176,9 +185,9 @@ function screen(located: Located[], header: ImageHeader, thresholds: QualityThre
   return accepted;
 }
 
-/** Displayed-pixel landmarks in the pixels of a decoded image (pixel centres kept). */
+/** Displayed-pixel landmarks in the pixels of a decoded image or region (pixel centres kept). */
 function inDecoded(landmarks: Float32Array, decoded: ScaledImage): Float32Array {
-  return landmarks.map((v, i) => (i % 2 === 0 ? (v + 0.5) * decoded.scaleX : (v + 0.5) * decoded.scaleY) - 0.5);
+  return landmarks.map((v, i) => (i % 2 === 0 ? (v + 0.5) * decoded.scaleX - 0.5 - decoded.left : (v + 0.5) * decoded.scaleY - 0.5 - decoded.top));
 }
 
 function relativeBox(box: PixelBox, header: ImageHeader) {
