@@ -49,6 +49,20 @@ function axisWeights(from: number, to: number): AxisWeights {
   return { start, count, weights, taps };
 }
 
+const tables = new Map<string, Float32Array>();
+
+/** (v - mean) * inv for every 8-bit v, as float32 (a handful of normalisations exist: cached). */
+function normalisationTable(mean: number, inv: number): Float32Array {
+  const key = `${mean}/${inv}`;
+  let table = tables.get(key);
+  if (!table) {
+    table = new Float32Array(256);
+    for (let v = 0; v < 256; v++) table[v] = (v - mean) * inv;
+    tables.set(key, table);
+  }
+  return table;
+}
+
 /**
  * The model input: `image` resampled to width x height (when it is not already that size) and written at
  * the top-left of a [1, 3, inputHeight, inputWidth] float tensor in the model's channel order and
@@ -74,11 +88,13 @@ export function toPlanarTensor(
   const last = 2 - first;
   const src = image.data;
   if (width === image.width && height === image.height) {
+    // 8-bit input: the 256 normalised values, computed as the resampling path computes them.
+    const lut = normalisationTable(mean, inv);
     for (let y = 0; y < height; y++) {
-      for (let x = 0, s = y * image.width * 3, o = y * inputWidth; x < width; x++, s += 3, o++) {
-        out[o] = (src[s + first]! - mean) * inv;
-        out[o + plane] = (src[s + 1]! - mean) * inv;
-        out[o + 2 * plane] = (src[s + last]! - mean) * inv;
+      for (let s = y * image.width * 3, o = y * inputWidth, end = o + width; o < end; o++, s += 3) {
+        out[o] = lut[src[s + first]!]!;
+        out[o + plane] = lut[src[s + 1]!]!;
+        out[o + 2 * plane] = lut[src[s + last]!]!;
       }
     }
     return out;
