@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import sharp from 'sharp';
 import { alignAtOwnSize, alignFace, alignmentFootprint, alignmentScale } from '../alignment/face-aligner';
 import type { DetectionTuning } from '../detection/detection-pyramid';
 import { candidateSize, type FaceCandidate, type FaceDetector } from '../detection/face-candidate';
@@ -85,6 +86,28 @@ export class FacePipeline {
         : new UltrafaceDetector(await session(spec), spec, new Landmark68Model(await session(spec.landmarks), spec.landmarks), tuning);
     const embedder = new FaceEmbedder(await session(manifest.embedder), manifest.embedder);
     return new FacePipeline(manifest, settings, detector, embedder);
+  }
+
+  /**
+   * Runs every stage once or twice on synthetic pixels (no photo involved): onnxruntime's first runs
+   * and V8's compilation of the pixel loops otherwise land on the first real images (a fresh gateway's
+   * first searches took ~2x longer). Detection runs on a generated JPEG (decode, pyramid, mirror pass,
+   * NMS); alignment, sharpness and the embedder on a crop of it, since the image holds no face.
+   */
+  async warmUp(rounds = 2): Promise<void> {
+    const size = 256;
+    const pixels = new Uint8Array(size * size * 3);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + (i >> 9)) & 0xff;
+    const jpeg = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).jpeg().toBuffer();
+    const image: RgbImage = { data: pixels, width: size, height: size };
+    const template = this.embedder.template;
+    const landmarks = template.points.map((v) => v * 1.5 + 40);
+    for (let i = 0; i < rounds; i++) {
+      await this.analyze(jpeg, { maxFaces: 1, qualityFilter: 'none', minFaceSize: 0 });
+      const { crop } = alignAtOwnSize(image, landmarks, template);
+      laplacianVariance(crop);
+      (await this.embedder.embed(crop)).fill(0);
+    }
   }
 
   async analyze(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {

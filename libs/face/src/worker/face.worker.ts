@@ -18,6 +18,7 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
   let pipeline: FacePipeline;
   try {
     pipeline = await FacePipeline.load(init.manifest, init.settings);
+    await pipeline.warmUp();
   } catch (error) {
     const failure = asFaceError(error);
     post({ type: 'init-error', code: failure.code, detail: failure.detail });
