@@ -11,3 +11,4 @@ export { BUILTIN_MODEL_SETS, DEFAULT_MODEL_SET } from './models/builtin-manifest
 export { type ImagePair, parseLfwPairs } from './evaluation/lfw-pairs.parser';
 export { crossValidatedAccuracy, type ScoredPair, type VerificationResult } from './evaluation/verification-accuracy';
 export { flushNegligibleWeights } from './models/flush-negligible-weights';
+export { decodeAtBaseLevel } from './evaluation/base-level-decode';
