@@ -1,17 +1,26 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { FaceEngine } from '@app/face';
 
 /**
- * The process's face engine (a worker-thread pool with the ONNX sessions), started on first use so
- * apps that never analyse an image do not load models, and closed on shutdown.
+ * The process's face engine (a worker-thread pool with the ONNX sessions), closed on shutdown. With
+ * config.face.preload it starts as the app starts, in the background (the app does not wait for it),
+ * so the first search or job does not pay the model load (~1 s, it was the p99 of searches); without
+ * it, on first use. A failed start is retried by the next use.
  */
 @Injectable()
-export class FaceEngineProvider implements OnApplicationShutdown {
+export class FaceEngineProvider implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FaceEngineProvider.name);
   private engine?: Promise<FaceEngine>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.face.preload) return;
+    this.get().catch((err: unknown) =>
+      this.logger.warn({ msg: 'face engine did not start; the first image retries', error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
 
   get(): Promise<FaceEngine> {
     if (!this.engine) {
