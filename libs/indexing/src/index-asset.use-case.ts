@@ -44,9 +44,13 @@ export class IndexAsset {
     @Optional() @Inject(VECTOR_INDEX_WRITER) private readonly vectors?: VectorIndexWriter,
   ) {}
 
-  /** `isLastAttempt`: a transient failure on the last try is recorded as the job's failure. */
-  async execute(job: IndexAssetJobPayload, progress: (pct: number) => Promise<void>, isLastAttempt: boolean): Promise<IndexAssetJobResult> {
-    const result = await this.run(job, progress, isLastAttempt);
+  /**
+   * `isLastAttempt`: a transient failure on the last try is recorded as the job's failure. The job's
+   * state is in Postgres (queued, active, completed/failed, read by GET /v1/jobs): no queue progress
+   * updates, each of which cost a Redis script call and an event nobody read.
+   */
+  async execute(job: IndexAssetJobPayload, isLastAttempt: boolean): Promise<IndexAssetJobResult> {
+    const result = await this.run(job, isLastAttempt);
     if (job.callbackUrl) {
       // Its own queue and retries: a slow or failing callback never holds up indexing.
       await this.producer.enqueue(
@@ -58,7 +62,7 @@ export class IndexAsset {
     return result;
   }
 
-  private async run(job: IndexAssetJobPayload, progress: (pct: number) => Promise<void>, isLastAttempt: boolean): Promise<IndexAssetJobResult> {
+  private async run(job: IndexAssetJobPayload, isLastAttempt: boolean): Promise<IndexAssetJobResult> {
     const started = Date.now();
     const tenant = await this.db.run(job.tenantId, async (tx) => {
       const current = await this.jobs.get(tx, job.jobId);
@@ -72,14 +76,12 @@ export class IndexAsset {
     let bytes: Buffer | null = null;
     try {
       bytes = await this.fetch(job);
-      await progress(20);
       const engine = await this.engine.get();
       const analysis = await engine.analyze(bytes, {
         maxFaces: job.maxFaces ?? tenant.settings.maxFacesPerImage,
         qualityFilter: job.qualityFilter ?? tenant.settings.qualityFilter,
         minFaceSize: tenant.settings.minFaceSize,
       });
-      await progress(70);
       const result = await this.store(job, analysis, started);
       // Only now: a worker killed before this point re-reads the same sealed upload on retry.
       if (job.source.kind === 'upload') await this.uploads.remove(job.tenantId, job.jobId);

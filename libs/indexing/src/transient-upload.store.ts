@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type TenantId } from '@app/contracts';
 import { SnapshotCryptoService } from '@app/crypto';
-import { BLOB_STORE, type BlobStore } from '@app/storage';
+import { BLOB_STORE, type BlobStore, isStorageError, StorageErrorCode } from '@app/storage';
 
 const keyOf = (tenantId: TenantId, jobId: string) => `uploads/${tenantId}/${jobId}`;
 
@@ -28,12 +28,18 @@ export class TransientUploadStore {
 
   /** The plaintext bytes, or null when the upload is gone (already taken, swept, or never stored). */
   async take(tenantId: TenantId, jobId: string): Promise<Buffer | null> {
-    const key = keyOf(tenantId, jobId);
-    if (!(await this.blobs.exists(key))) return null;
+    let sealed;
+    try {
+      // No exists() first: get() says when the blob is missing (one call to the store instead of two).
+      sealed = await this.blobs.get(keyOf(tenantId, jobId));
+    } catch (err) {
+      if (isStorageError(err, StorageErrorCode.NotFound)) return null;
+      throw err;
+    }
     const opener = this.crypto.createDecryptStream(tenantId, `upload:${jobId}`);
     const chunks: Buffer[] = [];
     opener.on('data', (c: Buffer) => chunks.push(c));
-    await pipeline(await this.blobs.get(key), opener);
+    await pipeline(sealed, opener);
     return Buffer.concat(chunks);
   }
 

@@ -30,7 +30,7 @@ export class IndexProcessor extends WorkerHost implements OnModuleInit {
     switch (name) {
       case JobName.IndexAsset: {
         const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        return this.indexAsset.execute(job.data as IndexAssetJobPayload, (pct) => job.updateProgress(pct), isLastAttempt);
+        return this.indexAsset.execute(job.data as IndexAssetJobPayload, isLastAttempt);
       }
       case JobName.Ping:
       case JobName.RotateDataKey:
