@@ -4,7 +4,7 @@ import { AppError, ErrorKind, type IndexAssetJobPayload, type IndexAssetJobResul
 import { AuditAction, AuditService } from '@app/audit';
 import { EnvelopeService } from '@app/crypto';
 import { type AnalyzedFace, type FaceAnalysis, FaceError } from '@app/face';
-import { FaceRepository, IndexJobRepository, TenantDb, TenantRepository } from '@app/persistence';
+import { FaceRepository, type IndexJobRecord, IndexJobRepository, TenantDb, type TenantEntity, TenantRepository } from '@app/persistence';
 import { JobProducer } from '@app/queue';
 import { SourceFetcher } from '@app/sources';
 import { FaceEngineProvider } from './face-engine.provider';
@@ -19,6 +19,9 @@ export class PermanentIndexFailure extends Error {
     super(detail);
   }
 }
+
+// Waits for a job's row that is not visible yet (see begin()): ~0.8 s in all, then the queue's backoff.
+const JOB_ROW_WAITS_MS = [20, 50, 100, 200, 400];
 
 const PERMANENT_KINDS = new Set<ErrorKind>([ErrorKind.Validation, ErrorKind.Unsupported, ErrorKind.Unprocessable, ErrorKind.TooLarge, ErrorKind.NotFound, ErrorKind.Forbidden]);
 
@@ -64,13 +67,8 @@ export class IndexAsset {
 
   private async run(job: IndexAssetJobPayload, isLastAttempt: boolean): Promise<IndexAssetJobResult> {
     const started = Date.now();
-    const tenant = await this.db.run(job.tenantId, async (tx) => {
-      const current = await this.jobs.get(tx, job.jobId);
-      if (current?.status === 'completed' || current?.status === 'failed') return { done: current };
-      await this.jobs.markActive(tx, job.jobId);
-      return { settings: await this.tenants.get(tx) };
-    });
-    if ('done' in tenant) return { status: tenant.done!.status === 'completed' ? 'completed' : 'failed', facesIndexed: tenant.done!.facesIndexed ?? 0 };
+    const tenant = await this.begin(job);
+    if ('done' in tenant) return { status: tenant.done.status === 'completed' ? 'completed' : 'failed', facesIndexed: tenant.done.facesIndexed ?? 0 };
     if (!tenant.settings) throw new PermanentIndexFailure('cancelled', 'The tenant no longer exists.');
 
     let bytes: Buffer | null = null;
@@ -97,6 +95,29 @@ export class IndexAsset {
       throw err; // transient: BullMQ retries with backoff
     } finally {
       bytes?.fill(0);
+    }
+  }
+
+  /**
+   * The job's row marked active, and the tenant's settings; or the row's outcome when the job already
+   * ended (a redelivery). The gateway enqueues inside the transaction that inserts the row, so the
+   * queue can hand a job over before that commit: indexing it then would leave its row 'queued' for
+   * good (markActive and complete update nothing yet; bench:index hung on one). So a missing row is
+   * waited for briefly, then left to the queue's retry with backoff.
+   */
+  private async begin(job: IndexAssetJobPayload): Promise<{ done: IndexJobRecord } | { settings: TenantEntity | null }> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.db.run(job.tenantId, async (tx) => {
+        const current = await this.jobs.get(tx, job.jobId);
+        if (current?.status === 'completed' || current?.status === 'failed') return { done: current };
+        const settings = await this.tenants.get(tx);
+        if (!current && settings) return 'not_visible' as const;
+        if (current) await this.jobs.markActive(tx, job.jobId);
+        return { settings };
+      });
+      if (state !== 'not_visible') return state;
+      if (attempt >= JOB_ROW_WAITS_MS.length) throw new Error('the index job has no committed row yet');
+      await new Promise((resolve) => setTimeout(resolve, JOB_ROW_WAITS_MS[attempt]));
     }
   }
 
