@@ -4,9 +4,15 @@
 // and Redis prefix of its own (dropped afterwards). Prints one JSON object.
 //   --images N (default 400)  --searches N (default 100)  --concurrency N (HTTP, default 16)
 //   --workers N (face-engine threads, default 2)  --jobs N (index jobs in flight, default 8)
+//   --drain: the worker waits until every upload is accepted, then drains the queue: the worker's own
+//   rate and CPU per image, apart from the gateway's (in production they are separate processes).
+// For scale, the same photos first go through a bare FaceEngine of the same size in this process
+// (`engineAlone`): the end-to-end rate is also given as a share of it (measured a minute apart, same
+// machine). The end of indexing is the last job's completedAt, so polling can be unhurried. CPU per image is the whole process (every thread), and, where /proc can be read, the
+// Postgres and Redis server processes (shared with whatever else uses them).
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
@@ -14,11 +20,13 @@ import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { createServer } from 'node:net';
 import { loadConfig } from '@app/config';
+import { FaceEngine } from '@app/face';
 import { CryptoModule } from '@app/crypto';
 import { PersistenceModule, PgEmbeddingSource, PgWrappedKeyStore } from '@app/persistence';
 import { createLogger, NestPinoLogger } from '@app/observability';
 import { createGatewayApp } from '../apps/gateway/src/create-gateway-app';
 import { IndexerModule } from '../apps/indexer/src/indexer.module';
+import { IndexProcessor } from '../apps/indexer/src/processors/index.processor';
 import { createVectorIndexApp } from '../apps/vector-index/src/create-vector-index-app';
 
 const freePort = () =>
@@ -39,6 +47,7 @@ const CONCURRENCY = arg('concurrency', 16);
 const WORKERS = arg('workers', 2);
 // More jobs in flight than engine threads, so fetching, sealing and writing overlap inference.
 const JOBS = arg('jobs', 8);
+const DRAIN = process.argv.includes('--drain');
 const ROOT = resolve(__dirname, '..');
 const LFW = resolve(ROOT, '../shared/faces/lfw-dev');
 
@@ -46,6 +55,59 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10;
 };
+
+/** CPU seconds of the Postgres and Redis server processes (Linux /proc), or undefined elsewhere. */
+function serverCpuSeconds(): { postgres: number; redis: number } | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const total = { postgres: 0, redis: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const kind = comm.startsWith('postgres') ? 'postgres' : comm.startsWith('redis-server') ? 'redis' : undefined;
+    if (!kind) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks (100 per second on Linux).
+    total[kind] += (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+  return total;
+}
+
+/** Images/s and CPU of a bare engine of the same size on the same photos: what the pipeline around it is measured against. */
+async function engineAlone(bytes: Buffer[]): Promise<{ imagesPerSec: number; cpuMsPerImage: number; queryP50Ms: number }> {
+  const engine = await FaceEngine.create({ modelsDir: resolve(ROOT, '.cache/models'), poolSize: WORKERS });
+  try {
+    for (const b of bytes.slice(0, 2 * WORKERS)) await engine.analyze(b);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        for (let i = next++; i < bytes.length; i = next++) await engine.analyze(bytes[i]!);
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    // One query at a time, as the searches below run, with the options a search uses.
+    const latencies: number[] = [];
+    for (let i = 0; i < Math.min(SEARCHES, 50); i++) {
+      const t0 = performance.now();
+      await engine.analyze(bytes[(i * 7) % bytes.length]!, { qualityFilter: 'none', minFaceSize: 0 });
+      latencies.push(performance.now() - t0);
+    }
+    return {
+      imagesPerSec: Math.round((bytes.length / seconds) * 10) / 10,
+      cpuMsPerImage: Math.round(((used.user + used.system) / 1000 / bytes.length) * 10) / 10,
+      queryP50Ms: latencies.length ? pct(latencies, 50) : 0,
+    };
+  } finally {
+    await engine.close();
+  }
+}
 
 function lfwPhotos(n: number): string[] {
   const out: string[] = [];
@@ -59,6 +121,9 @@ function lfwPhotos(n: number): string[] {
 }
 
 async function main(): Promise<void> {
+  const photos = lfwPhotos(IMAGES);
+  const bytes = photos.map((p) => readFileSync(p));
+  const alone = await engineAlone(bytes);
   const db = `facesearch_bench_${Date.now().toString(36)}`;
   const vectorPort = await freePort();
   const config = loadConfig({
@@ -72,6 +137,8 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '1000000',
     INDEXER_CONCURRENCY: String(JOBS),
     FACE_POOL_SIZE: String(WORKERS),
+    // As in production: engines start with the apps (NODE_ENV=test alone would defer them to first use).
+    FACE_ENGINE_PRELOAD: 'true',
     PORT: '0',
     VECTOR_INDEX_URLS: `http://127.0.0.1:${vectorPort}`,
   });
@@ -103,8 +170,6 @@ async function main(): Promise<void> {
   try {
     const tenant = await call('POST', '/v1/tenants', config.auth.operatorToken, undefined, { name: 'bench' });
     const key = tenant.adminApiKey as string;
-    const photos = lfwPhotos(IMAGES);
-    const bytes = photos.map((p) => readFileSync(p));
 
     // Warm the face engine (model load) outside the measurement.
     const warm = new FormData();
@@ -116,6 +181,11 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
 
+    const worker = indexer.get(IndexProcessor).worker;
+    if (DRAIN) await worker.pause(true);
+    let serverBefore = serverCpuSeconds();
+    let cpuBefore = process.cpuUsage();
+    let startedAt = Date.now();
     const started = performance.now();
     const jobIds: string[] = new Array(photos.length);
     let next = 0;
@@ -129,20 +199,39 @@ async function main(): Promise<void> {
       }),
     );
     const accepted = performance.now();
+    let upload: { cpuMsPerImage: number } | undefined;
+    if (DRAIN) {
+      const used = process.cpuUsage(cpuBefore);
+      upload = { cpuMsPerImage: Math.round(((used.user + used.system) / 1000 / photos.length) * 10) / 10 };
+      serverBefore = serverCpuSeconds();
+      cpuBefore = process.cpuUsage();
+      startedAt = Date.now();
+      void worker.resume();
+    }
     let faces = 0;
     let failed = 0;
+    let lastCompletedAt = startedAt;
+    // The end is the last job's completedAt (the database's clock, this machine's): polling can be
+    // unhurried, and its requests take little from the work measured.
+    // A job still open this long after the last upload is stuck (its row never completed): fail loudly.
+    const deadline = Date.now() + 120_000;
     for (const id of jobIds) {
       for (;;) {
         const j = await call('GET', `/v1/jobs/${id}`, key);
+        if (Date.now() > deadline) throw new Error(`job ${id} still ${String(j.status)} 120 s after the last upload`);
         if (j.status === 'completed' || j.status === 'failed') {
           faces += Number(j.facesIndexed ?? 0);
           if (j.status === 'failed') failed++;
+          if (j.completedAt) lastCompletedAt = Math.max(lastCompletedAt, Date.parse(j.completedAt as string));
           break;
         }
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 200));
       }
     }
-    const done = performance.now();
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const serverAfter = serverCpuSeconds();
+    const seconds = (lastCompletedAt - startedAt) / 1000;
+    const perImage = (cpuSeconds: number) => Math.round(((cpuSeconds * 1000) / photos.length) * 10) / 10;
 
     const latencies: number[] = [];
     let searchErrors = 0;
@@ -161,6 +250,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         bench: 'index',
+        mode: DRAIN ? 'drain (uploads first, then the worker alone)' : 'concurrent',
         images: photos.length,
         facesIndexed: faces,
         failedJobs: failed,
@@ -168,9 +258,19 @@ async function main(): Promise<void> {
         jobsInFlight: JOBS,
         requestConcurrency: CONCURRENCY,
         acceptRatePerSec: Math.round((photos.length / ((accepted - started) / 1000)) * 10) / 10,
-        imagesPerSec: Math.round((photos.length / ((done - started) / 1000)) * 10) / 10,
-        totalSeconds: Math.round((done - started) / 100) / 10,
-        search: { queries: latencies.length, errors: searchErrors, p50Ms: latencies.length ? pct(latencies, 50) : null, p99Ms: latencies.length ? pct(latencies, 99) : null },
+        imagesPerSec: Math.round((photos.length / seconds) * 10) / 10,
+        totalSeconds: Math.round(seconds * 10) / 10,
+        ...(upload ? { upload } : {}),
+        engineAlone: alone,
+        shareOfEngineAlone: Math.round((photos.length / seconds / alone.imagesPerSec) * 100) / 100,
+        cpuMsPerImage: {
+          // Until the poll loop ends (a little after the last job): every thread of this process.
+          process: perImage((cpuUsed.user + cpuUsed.system) / 1e6),
+          ...(serverBefore && serverAfter
+            ? { postgres: perImage(serverAfter.postgres - serverBefore.postgres), redis: perImage(serverAfter.redis - serverBefore.redis) }
+            : {}),
+        },
+        search: { queries: latencies.length, errors: searchErrors, p50Ms: latencies.length ? pct(latencies, 50) : null, p99Ms: latencies.length ? pct(latencies, 99) : null, firstMs: latencies.length ? Math.round(latencies[0]! * 10) / 10 : null },
         target: { imagesPerSec: 60, searchP50Ms: 40 },
       })}\n`,
     );
