@@ -72,7 +72,9 @@ export class PurgeFaceData {
   async execute(job: PurgeFaceDataJobPayload, progress: (erased: number) => Promise<void> = async () => undefined): Promise<FaceErasureJobResult> {
     const started = Date.now();
     const receipt = await this.db.run(job.tenantId, (tx) => this.deletions.get(tx, job.deletionId));
-    if (!receipt || receipt.status !== 'pending') return { faces: receipt?.counts.faces ?? 0 };
+    // The job is queued inside the request's transaction: a fast worker can get here before it commits.
+    if (!receipt) throw new Error('the purge receipt is not committed yet; retried');
+    if (receipt.status !== 'pending') return { faces: receipt.counts.faces ?? 0 };
     let erased = 0;
     for (let first = true; ; first = false) {
       const batch = await this.eraser.eraseBatch({
