@@ -17,10 +17,9 @@
 //   --only faces,purge,tenant,audit   parts to run (default all)
 //   --quick                           small sizes for a smoke run (1000 faces, 20 deletes, 5000, 20000)
 //   --hnsw-wait S                     (a) waits up to S s (300) for the tenant's HNSW build before deleting
-//   --seq-start N                     first faces.seq of the bench database (1000000). Keeping every seq at
-//                                     the same number of digits sidesteps a product bug (FaceRepository
-//                                     orders by `seq::text`, so a tenant whose seqs cross a power of ten
-//                                     loads only part of its faces into the index); 1 reproduces it.
+//   --seq-start N                     first faces.seq of the bench database (1000000). The figures were
+//                                     measured so, while FaceRepository ordered by `seq::text` (fixed since:
+//                                     a load whose seqs crossed a power of ten missed faces); 1 checks the fix.
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
