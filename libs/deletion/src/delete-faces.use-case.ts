@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppError, type ApiKeyId, type Role, type TenantId } from '@app/contracts';
+import { AppError, type ApiKeyId, isUuid, type Role, type TenantId } from '@app/contracts';
 import { type AuditActor, AuditAction } from '@app/audit';
 import { DeletionRepository, type DeletionScope, FaceErasureRepository, FaceRepository, type FaceSelector, TenantDb, type TenantTx } from '@app/persistence';
 import { DeletionError, DeletionErrorCode } from './deletion.error';
@@ -13,8 +13,6 @@ export interface DeletionCaller {
   role: Role;
   requestId: string | null;
 }
-
-const FACE_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The synchronous scopes of the Face Data Delete API: when these resolve, the faces are gone from
@@ -35,7 +33,7 @@ export class FaceDataDeletions {
   /** DELETE /v1/faces/{faceId} */
   deleteFace(caller: DeletionCaller, faceId: string): Promise<ReceiptView> {
     const id = faceId.toLowerCase();
-    return this.run(caller, 'face', id, { kind: 'face', faceId: id }, async (tx) => FACE_ID_RE.test(id) && (await this.erasure.faceExists(tx, id)), 'No face with this id.');
+    return this.run(caller, 'face', id, { kind: 'face', faceId: id }, async (tx) => isUuid(id) && (await this.erasure.faceExists(tx, id)), 'No face with this id.');
   }
 
   /** DELETE /v1/assets/{assetId}/faces: also cancels the asset's pending index jobs. */
@@ -49,7 +47,7 @@ export class FaceDataDeletions {
    */
   async deletePerson(caller: DeletionCaller, personId: string, withFaces: boolean): Promise<ReceiptView> {
     const id = personId.toLowerCase();
-    const exists = async (tx: TenantTx) => FACE_ID_RE.test(id) && (await this.erasure.personHasFaces(tx, id));
+    const exists = async (tx: TenantTx) => isUuid(id) && (await this.erasure.personHasFaces(tx, id));
     if (withFaces) return this.run(caller, 'person', id, { kind: 'person', personId: id }, exists, 'No person with this id.');
     const deletionId = randomUUID();
     const record = await this.db.run(caller.tenantId, async (tx) => {

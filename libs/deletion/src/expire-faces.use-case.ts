@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type ExpireFacesJobPayload, type FaceErasureJobResult, JobName, nameBasedUuid, type RetentionSweepJobResult, TenantId } from '@app/contracts';
 import { AuditAction } from '@app/audit';
-import { DeletionRepository, TenantDb, TenantRepository } from '@app/persistence';
+import { DeletionRepository, FaceErasureRepository, TenantDb, TenantRepository } from '@app/persistence';
 import { JobProducer } from '@app/queue';
 import { FaceEraser } from './face-eraser.service';
 
@@ -24,6 +24,7 @@ export class SweepRetention {
   constructor(
     private readonly db: TenantDb,
     private readonly tenants: TenantRepository,
+    private readonly erasure: FaceErasureRepository,
     private readonly producer: JobProducer,
   ) {}
 
@@ -35,10 +36,7 @@ export class SweepRetention {
       for (const tenant of page) {
         const tenantId = TenantId.parse(tenant.id);
         const cutoff = new Date(sweptAt.getTime() - tenant.retentionDays * DAY_MS);
-        const due = await this.db.run(tenantId, async (tx) => {
-          const rows = (await tx.manager.query(`SELECT 1 FROM faces WHERE tenant_id = $1 AND indexed_at < $2 LIMIT 1`, [tx.tenantId, cutoff])) as unknown[];
-          return rows.length > 0;
-        });
+        const due = await this.db.run(tenantId, (tx) => this.erasure.hasFacesIndexedBefore(tx, cutoff));
         if (!due) continue;
         const deletionId = retentionDeletionId(tenantId, cutoff);
         await this.producer.enqueue(

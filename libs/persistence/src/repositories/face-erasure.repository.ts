@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type TenantTx } from '../tenant-db';
+import { updatedRows } from './returning-rows';
 
 /** Which of the tenant's faces a deletion takes. */
 export type FaceSelector =
@@ -115,6 +116,12 @@ export class FaceErasureRepository {
     return updatedRows(rows).map((r) => ({ id: r.id, assetId: r.asset_id, sourceKind: r.source_kind }));
   }
 
+  /** Whether any face was indexed before `cutoff` (the retention sweep's cheap check per tenant). */
+  async hasFacesIndexedBefore(tx: TenantTx, cutoff: Date): Promise<boolean> {
+    const rows = (await tx.manager.query(`SELECT 1 FROM faces WHERE tenant_id = $1 AND indexed_at < $2 LIMIT 1`, [tx.tenantId, cutoff])) as unknown[];
+    return rows.length > 0;
+  }
+
   async faceExists(tx: TenantTx, faceId: string): Promise<boolean> {
     const rows = (await tx.manager.query(`SELECT 1 FROM faces WHERE tenant_id = $1 AND id = $2::uuid`, [tx.tenantId, faceId])) as unknown[];
     return rows.length > 0;
@@ -134,9 +141,4 @@ interface JobRow {
   id: string;
   asset_id: string;
   source_kind: string;
-}
-
-/** TypeORM's pg driver answers UPDATE/DELETE … RETURNING with [rows, affected]. */
-function updatedRows<T>(result: [T[], number] | T[]): T[] {
-  return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
 }

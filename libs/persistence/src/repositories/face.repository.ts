@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type TenantTx } from '../tenant-db';
+import { updatedRows } from './returning-rows';
 
 export interface FaceBox {
   left: number;
@@ -98,7 +99,7 @@ export class FaceRepository {
     if (asset.deletion_generation !== expectedGeneration) return { kind: 'asset_deleted' };
 
     const deleted = (await tx.manager.query(`DELETE FROM faces WHERE tenant_id = $1 AND asset_id = $2 RETURNING id`, [tx.tenantId, assetId])) as unknown[];
-    const replaced = Array.isArray(deleted[0]) ? (deleted[0] as unknown[]).length : deleted.length;
+    const replaced = updatedRows(deleted as [unknown[], number] | unknown[]).length;
     for (const f of faces) {
       await tx.manager.query(
         `INSERT INTO faces (id, tenant_id, asset_id, box_left, box_top, box_width, box_height, confidence, quality, model_set, model_version, key_version, embedding, indexed_at)
