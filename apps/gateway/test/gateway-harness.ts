@@ -40,6 +40,9 @@ export async function startGateway(overrides: Record<string, string> = {}): Prom
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** The secret part of an `fsk_<prefix 12>_<secret 43>` key (it may itself contain `_`, so no split). */
+export const keySecret = (key: string) => key.slice('fsk_'.length + 12 + 1);
+
 /** A new tenant and its admin key, created through the API as an operator would. */
 export async function createTenant(h: GatewayHarness, name = 'Acme'): Promise<{ tenantId: string; adminKey: string }> {
   const res = await h.http().post('/v1/tenants').set(bearer(h.operatorToken)).send({ name }).expect(201);
