@@ -144,6 +144,19 @@ describeWithPhotos('FaceEngine on real photos (yunet-arcface-v1)', () => {
     expect(analysis.unindexed.map((u) => u.reason)).toEqual(['too_small', 'too_small']);
   });
 
+  it('gives each of many concurrent calls its own result (the pool queues jobs two deep per worker)', async () => {
+    const files = ['img1.jpg', 'img2.jpg', 'img3.jpg', 'img4.jpg', 'img5.jpg', 'img6.jpg', 'img7.jpg'];
+    const inputs = files.map((file) => readFileSync(deepface(file)));
+    const truncated = inputs[3]!.subarray(0, inputs[3]!.length >> 1);
+    const settled = await Promise.allSettled([...inputs, truncated].map((bytes) => engine.analyze(bytes)));
+    const hashes = settled.map((r) => (r.status === 'fulfilled' ? r.value.contentSha256 : (r.reason as FaceError).code));
+    expect(hashes).toEqual([...inputs.map((b) => createHash('sha256').update(b).digest('hex')), 'corrupt_image']);
+    for (const [i, file] of files.entries()) {
+      const result = (settled[i] as PromiseFulfilledResult<FaceAnalysis>).value;
+      expect(cosineSimilarity(result.faces[0]!.embedding, analyses.get(file)!.faces[0]!.embedding)).toBeGreaterThan(0.999);
+    }
+  });
+
   it('answers each bad input of API.md with its code, and keeps working', async () => {
     const jpeg = readFileSync(deepface('img67.jpg'));
     expect(await codeOf(engine.analyze(jpeg.subarray(0, jpeg.length >> 1)))).toBe('corrupt_image');

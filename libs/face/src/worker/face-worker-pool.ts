@@ -12,14 +12,20 @@ interface PendingJob {
 }
 
 interface Slot {
-  worker: Worker;
-  current?: PendingJob;
+  readonly worker: Worker;
+  /** Sent and not settled, oldest first; the worker runs them one at a time in this order. */
+  readonly inFlight: PendingJob[];
 }
+
+// Jobs handed to a worker ahead of time: the next image is already waiting in the worker when it
+// finishes one, instead of the worker idling until this thread (busy with its own work on a small
+// machine) answers the result and dispatches again.
+const JOBS_PER_WORKER = 2;
 
 /**
  * Worker threads each holding one loaded pipeline (its own onnxruntime sessions): inference and pixel
- * loops stay off the caller's event loop. Jobs queue in order; a worker that dies fails only its own
- * job and is replaced.
+ * loops stay off the caller's event loop. Jobs queue in order, at most JOBS_PER_WORKER sent to each
+ * worker; a worker that dies fails only the jobs sent to it and is replaced.
  */
 export class FaceWorkerPool {
   private readonly queue: PendingJob[] = [];
@@ -61,14 +67,16 @@ export class FaceWorkerPool {
       pending.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
     }
     const slots = this.slots.splice(0);
-    for (const slot of slots) slot.current?.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
+    for (const slot of slots) {
+      for (const pending of slot.inFlight.splice(0)) pending.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
+    }
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
   private spawn(): Promise<void> {
     const entry = resolveWorkerEntry();
     const worker = new Worker(entry.script, { eval: entry.eval, workerData: this.init });
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, inFlight: [] };
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (message: WorkerMessage) => {
@@ -96,9 +104,9 @@ export class FaceWorkerPool {
   }
 
   private settle(slot: Slot, message: Extract<WorkerMessage, { id: number }>): void {
-    const pending = slot.current;
-    if (!pending || pending.job.id !== message.id) return;
-    slot.current = undefined;
+    const index = slot.inFlight.findIndex((pending) => pending.job.id === message.id);
+    if (index < 0) return;
+    const [pending] = slot.inFlight.splice(index, 1) as [PendingJob];
     if (message.type === 'result') pending.resolve(message.analysis);
     else pending.reject(new FaceError(message.code, message.detail));
     this.dispatch();
@@ -109,8 +117,9 @@ export class FaceWorkerPool {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     this.slots.splice(index, 1);
-    slot.current?.reject(new FaceError('engine_unavailable', 'a face worker stopped while analysing this image', { cause }));
-    slot.current = undefined;
+    for (const pending of slot.inFlight.splice(0)) {
+      pending.reject(new FaceError('engine_unavailable', 'a face worker stopped while analysing this image', { cause }));
+    }
     if (this.closed) return;
     this.spawn().catch((error: unknown) => {
       // Cannot replace it: fail what waits if no worker is left, rather than hang.
@@ -120,13 +129,16 @@ export class FaceWorkerPool {
     });
   }
 
+  /** Idle workers first, so a lone job never waits behind another worker's current one. */
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.current) continue;
-      const next = this.queue.shift();
-      if (!next) return;
-      slot.current = next;
-      slot.worker.postMessage(next.job, [next.job.bytes.buffer as ArrayBuffer]);
+    for (let depth = 1; depth <= JOBS_PER_WORKER; depth++) {
+      for (const slot of this.slots) {
+        if (slot.inFlight.length >= depth) continue;
+        const next = this.queue.shift();
+        if (!next) return;
+        slot.inFlight.push(next);
+        slot.worker.postMessage(next.job, [next.job.bytes.buffer as ArrayBuffer]);
+      }
     }
   }
 }

@@ -24,8 +24,10 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     post({ type: 'init-error', code: failure.code, detail: failure.detail });
     return;
   }
-  // One job at a time per worker (the pool sees to it), so sessions are never run concurrently.
-  port.on('message', async (job: AnalyzeJob) => {
+  // The pool may send the next job before this one ends: jobs run strictly one after another, so
+  // the sessions are never run concurrently.
+  let previous: Promise<void> = Promise.resolve();
+  const analyze = async (job: AnalyzeJob): Promise<void> => {
     try {
       const analysis = await pipeline.analyze(job.bytes, job.options);
       post({ type: 'result', id: job.id, analysis }, analysis.faces.map((face) => face.embedding.buffer as ArrayBuffer));
@@ -37,6 +39,9 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     } finally {
       job.bytes.fill(0);
     }
+  };
+  port.on('message', (job: AnalyzeJob) => {
+    previous = previous.then(() => analyze(job));
   });
   post({ type: 'ready' });
 }
