@@ -46,11 +46,14 @@ const analysis: FaceAnalysis = {
   unindexed: [],
 };
 
-/** IndexAsset over fakes: `rows` are what successive reads of the job's row return. */
+/** IndexAsset over fakes: `rows` are the job's row as successive markActive calls find it. */
 function useCase(rows: (IndexJobRecord | null)[]) {
   const jobs = {
-    get: jest.fn(async () => (rows.length > 1 ? rows.shift()! : rows[0]!)),
-    markActive: jest.fn(async () => undefined),
+    // As the repository: a queued or active row comes back active, an ended one as it is, none as null.
+    markActive: jest.fn(async () => {
+      const found = rows.length > 1 ? rows.shift()! : rows[0]!;
+      return found && (found.status === 'queued' || found.status === 'active') ? { ...found, status: 'active' } : found;
+    }),
     complete: jest.fn(async () => undefined),
     fail: jest.fn(async () => undefined),
   };
@@ -83,8 +86,7 @@ describe('IndexAsset', () => {
   it('waits for a row the request has not committed yet, instead of indexing a job nobody can see', async () => {
     const { indexAsset, jobs, analyze } = useCase([null, null, row('queued')]);
     await expect(indexAsset.execute(JOB, false)).resolves.toEqual({ status: 'completed', facesIndexed: 1 });
-    expect(jobs.get).toHaveBeenCalledTimes(3);
-    expect(jobs.markActive).toHaveBeenCalledTimes(1);
+    expect(jobs.markActive).toHaveBeenCalledTimes(3);
     expect(analyze).toHaveBeenCalledTimes(1);
   });
 
@@ -92,7 +94,9 @@ describe('IndexAsset', () => {
     const { indexAsset, jobs, analyze } = useCase([null]);
     await expect(indexAsset.execute(JOB, true)).rejects.toThrow(/no committed row/);
     expect(analyze).not.toHaveBeenCalled();
-    expect(jobs.markActive).not.toHaveBeenCalled();
+    // The first try and one per wait, each finding no row to update.
+    expect(jobs.markActive).toHaveBeenCalledTimes(6);
+    expect(jobs.complete).not.toHaveBeenCalled();
     expect(jobs.fail).not.toHaveBeenCalled();
   });
 

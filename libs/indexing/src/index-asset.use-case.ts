@@ -108,11 +108,10 @@ export class IndexAsset {
   private async begin(job: IndexAssetJobPayload): Promise<{ done: IndexJobRecord } | { settings: TenantEntity | null }> {
     for (let attempt = 0; ; attempt++) {
       const state = await this.db.run(job.tenantId, async (tx) => {
-        const current = await this.jobs.get(tx, job.jobId);
+        const current = await this.jobs.markActive(tx, job.jobId);
         if (current?.status === 'completed' || current?.status === 'failed') return { done: current };
         const settings = await this.tenants.get(tx);
         if (!current && settings) return 'not_visible' as const;
-        if (current) await this.jobs.markActive(tx, job.jobId);
         return { settings };
       });
       if (state !== 'not_visible') return state;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditChainHeadEntity, AuditEventEntity } from '../entities';
+import { AuditEventEntity } from '../entities';
 import { type TenantTx } from '../tenant-db';
 
 export interface ChainHead {
@@ -23,25 +23,29 @@ export interface AuditEventFilter {
 export class AuditEventRepository {
   /**
    * Locks this tenant's chain head for the rest of the transaction (creating it at the genesis hash
-   * when missing), so concurrent appends of one tenant take turns and never fork the chain.
+   * when missing), so concurrent appends of one tenant take turns and never fork the chain. One
+   * statement: the no-op DO UPDATE takes the row lock (as FOR UPDATE would) and returns the head.
    */
   async lockHead(tx: TenantTx, genesisHash: string): Promise<ChainHead> {
-    await tx.manager.query(
-      `INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING`,
-      [tx.tenantId, genesisHash],
-    );
     const [head] = (await tx.manager.query(
-      `SELECT seq::text AS seq, hash FROM audit_chain_heads WHERE tenant_id = $1 FOR UPDATE`,
-      [tx.tenantId],
+      `INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES ($1, 0, $2)
+       ON CONFLICT (tenant_id) DO UPDATE SET seq = audit_chain_heads.seq
+       RETURNING seq::text AS seq, hash`,
+      [tx.tenantId, genesisHash],
     )) as { seq: string; hash: string }[];
-    return { seq: Number(head.seq), hash: head.hash };
+    return { seq: Number(head!.seq), hash: head!.hash };
   }
 
-  async append(tx: TenantTx, event: NewAuditEvent): Promise<void> {
-    await tx.manager.getRepository(AuditEventEntity).insert({ ...event, seq: String(event.seq), tenantId: tx.tenantId });
-    await tx.manager
-      .getRepository(AuditChainHeadEntity)
-      .update({ tenantId: tx.tenantId }, { seq: String(event.seq), hash: event.hash });
+  /** The event and the new chain head in one statement (one round trip per audit event beside the lock). */
+  async append(tx: TenantTx, e: NewAuditEvent): Promise<void> {
+    await tx.manager.query(
+      `WITH event AS (
+         INSERT INTO audit_events (id, tenant_id, seq, at, actor_type, actor_key_id, actor_role, action, target_type, target_id, outcome, details, request_id, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       )
+       UPDATE audit_chain_heads SET seq = $3, hash = $15 WHERE tenant_id = $2`,
+      [e.id, tx.tenantId, String(e.seq), e.at, e.actorType, e.actorKeyId, e.actorRole, e.action, e.targetType, e.targetId, e.outcome, JSON.stringify(e.details), e.requestId, e.prevHash, e.hash],
+    );
   }
 
   async list(tx: TenantTx, filter: AuditEventFilter): Promise<AuditEventEntity[]> {

@@ -79,11 +79,24 @@ const toStoredFace = (r: FaceRow): StoredFace => ({
 export class FaceRepository {
   /** The asset's deletion generation, creating the asset row at generation 0 when it is new. */
   async assetGeneration(tx: TenantTx, assetId: string): Promise<number> {
-    await tx.manager.query(`INSERT INTO assets (tenant_id, asset_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tx.tenantId, assetId]);
-    const [row] = (await tx.manager.query(`SELECT deletion_generation FROM assets WHERE tenant_id = $1 AND asset_id = $2`, [tx.tenantId, assetId])) as {
+    // One round trip for the usual cases: the row inserted now, or the one already there. A row that a
+    // concurrent transaction inserted and committed while this statement waited is not in its
+    // snapshot: read again.
+    const [row] = (await tx.manager.query(
+      `WITH inserted AS (
+         INSERT INTO assets (tenant_id, asset_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING deletion_generation
+       )
+       SELECT deletion_generation FROM inserted
+       UNION ALL
+       SELECT deletion_generation FROM assets WHERE tenant_id = $1 AND asset_id = $2
+       LIMIT 1`,
+      [tx.tenantId, assetId],
+    )) as { deletion_generation: number }[];
+    if (row) return row.deletion_generation;
+    const [again] = (await tx.manager.query(`SELECT deletion_generation FROM assets WHERE tenant_id = $1 AND asset_id = $2`, [tx.tenantId, assetId])) as {
       deletion_generation: number;
     }[];
-    return row.deletion_generation;
+    return again!.deletion_generation;
   }
 
   /**
@@ -91,12 +104,15 @@ export class FaceRepository {
    * `expectedGeneration` (the row lock makes a concurrent deletion wait or win, never interleave).
    */
   async replaceAssetFaces(tx: TenantTx, assetId: string, expectedGeneration: number, contentSha256: string, faces: NewFace[], now: Date): Promise<ReplaceFacesOutcome> {
-    await tx.manager.query(`INSERT INTO assets (tenant_id, asset_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tx.tenantId, assetId]);
+    // The asset row, created if a purge removed it, locked for the transaction: the no-op DO UPDATE
+    // takes the lock (as SELECT ... FOR UPDATE would) and returns the current generation.
     const [asset] = (await tx.manager.query(
-      `SELECT deletion_generation FROM assets WHERE tenant_id = $1 AND asset_id = $2 FOR UPDATE`,
+      `INSERT INTO assets (tenant_id, asset_id) VALUES ($1, $2)
+       ON CONFLICT (tenant_id, asset_id) DO UPDATE SET deletion_generation = assets.deletion_generation
+       RETURNING deletion_generation`,
       [tx.tenantId, assetId],
     )) as { deletion_generation: number }[];
-    if (asset.deletion_generation !== expectedGeneration) return { kind: 'asset_deleted' };
+    if (asset!.deletion_generation !== expectedGeneration) return { kind: 'asset_deleted' };
 
     const deleted = (await tx.manager.query(`DELETE FROM faces WHERE tenant_id = $1 AND asset_id = $2 RETURNING id`, [tx.tenantId, assetId])) as unknown[];
     const replaced = updatedRows(deleted as [unknown[], number] | unknown[]).length;

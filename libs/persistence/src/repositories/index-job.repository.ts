@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type TenantTx } from '../tenant-db';
+import { updatedRows } from './returning-rows';
 
 export type IndexJobStatus = 'queued' | 'active' | 'completed' | 'failed';
 export type SourceKind = 'upload' | 'url' | 's3';
@@ -61,12 +62,13 @@ export class IndexJobRepository {
   ): Promise<{ job: IndexJobRecord; created: boolean }> {
     const inserted = (await tx.manager.query(
       `INSERT INTO index_jobs (id, tenant_id, asset_id, status, source_kind, content_sha256, options, asset_generation)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING id`,
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING *`,
       [job.id, tx.tenantId, job.assetId, job.sourceKind, job.contentSha256, JSON.stringify(job.options), job.assetGeneration],
-    )) as unknown[];
+    )) as Row[];
+    if (inserted[0]) return { job: toRecord(inserted[0]), created: true };
     const stored = await this.get(tx, job.id);
     if (!stored) throw new Error('index job vanished after insert');
-    return { job: stored, created: inserted.length > 0 };
+    return { job: stored, created: false };
   }
 
   async get(tx: TenantTx, id: string): Promise<IndexJobRecord | null> {
@@ -74,8 +76,17 @@ export class IndexJobRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async markActive(tx: TenantTx, id: string): Promise<void> {
-    await tx.manager.query(`UPDATE index_jobs SET status = 'active', updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'active')`, [tx.tenantId, id]);
+  /**
+   * Marks a queued (or re-delivered active) job active and returns it; a job that already ended, or
+   * has no row visible yet, is returned as it is (null when missing). One statement when it starts.
+   */
+  async markActive(tx: TenantTx, id: string): Promise<IndexJobRecord | null> {
+    const rows = (await tx.manager.query(
+      `UPDATE index_jobs SET status = 'active', updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'active') RETURNING *`,
+      [tx.tenantId, id],
+    )) as [Row[], number] | Row[];
+    const [row] = updatedRows(rows);
+    return row ? toRecord(row) : this.get(tx, id);
   }
 
   async complete(tx: TenantTx, id: string, r: { contentSha256: string; facesIndexed: number; unindexedFaces: { reason: string }[] }): Promise<void> {
