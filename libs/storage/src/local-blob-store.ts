@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertBlobKey, assertBlobPrefix } from './blob-key';
 import { type BlobBody, type BlobStore } from './blob-store';
@@ -31,19 +31,39 @@ export class LocalBlobStore implements BlobStore {
     const target = this.pathOf(key);
     const tmp = join(this.root, TMP_DIR, `${randomBytes(12).toString('hex')}.part`);
     try {
-      await mkdir(dirname(target), { recursive: true, mode: DIR_MODE });
-      const out = createWriteStream(tmp, { mode: FILE_MODE, flags: 'wx' });
-      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, out);
-      const fh = await open(tmp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
+      if (Buffer.isBuffer(body)) {
+        // Small blobs (sealed uploads) are written in one call: fewer syscalls than a stream.
+        const fh = await open(tmp, 'wx', FILE_MODE);
+        try {
+          await fh.writeFile(body);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      } else {
+        await pipeline(body, createWriteStream(tmp, { mode: FILE_MODE, flags: 'wx' }));
+        const fh = await open(tmp, 'r');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
       }
-      await rename(tmp, target);
+      await this.moveIntoPlace(tmp, target);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw this.wrap(err, key, 'write');
+    }
+  }
+
+  /** The key's folder usually exists already: it is created only when the rename says it is missing. */
+  private async moveIntoPlace(tmp: string, target: string): Promise<void> {
+    try {
+      await rename(tmp, target);
+    } catch (err) {
+      if (errno(err) !== 'ENOENT') throw err;
+      await mkdir(dirname(target), { recursive: true, mode: DIR_MODE });
+      await rename(tmp, target);
     }
   }
 
@@ -61,8 +81,10 @@ export class LocalBlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     assertBlobKey(key);
     try {
-      await rm(this.pathOf(key), { force: true });
+      // unlink, not rm: a blob is a file, and rm's lstat-then-walk costs three syscalls per delete.
+      await unlink(this.pathOf(key));
     } catch (err) {
+      if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return;
       throw this.wrap(err, key, 'delete');
     }
   }
