@@ -8,8 +8,11 @@
 //   rate and CPU per image, apart from the gateway's (in production they are separate processes).
 // For scale, the same photos first go through a bare FaceEngine of the same size in this process
 // (`engineAlone`): the end-to-end rate is also given as a share of it (measured a minute apart, same
-// machine). The end of indexing is the last job's completedAt, so polling can be unhurried. CPU per image is the whole process (every thread), and, where /proc can be read, the
-// Postgres and Redis server processes (shared with whatever else uses them).
+// machine). The end of indexing is the last job's completedAt. Job statuses are read through the API
+// once every job has ended (the worker's events say when), so status polling is not part of the work
+// measured (integrators can take callbacks instead). CPU per image is the whole process (every
+// thread), and, where /proc can be read, the Postgres and Redis server processes (shared with
+// whatever else uses them), up to the moment every job has ended.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -182,6 +185,19 @@ async function main(): Promise<void> {
     }
 
     const worker = indexer.get(IndexProcessor).worker;
+    // Jobs that ended (completed, or failed on their last attempt): the status of each is read once
+    // they all have, so status polling does not compete with the indexing measured (an integrator
+    // would take callbacks). The end of indexing is still the last job's completedAt.
+    let ended = 0;
+    let allEnded: () => void = () => undefined;
+    const everyJobEnded = new Promise<void>((resolve) => (allEnded = resolve));
+    const onEnd = () => {
+      if (++ended >= photos.length) allEnded();
+    };
+    worker.on('completed', onEnd);
+    worker.on('failed', (job) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) onEnd();
+    });
     if (DRAIN) await worker.pause(true);
     let serverBefore = serverCpuSeconds();
     let cpuBefore = process.cpuUsage();
@@ -211,10 +227,11 @@ async function main(): Promise<void> {
     let faces = 0;
     let failed = 0;
     let lastCompletedAt = startedAt;
-    // The end is the last job's completedAt (the database's clock, this machine's): polling can be
-    // unhurried, and its requests take little from the work measured.
     // A job still open this long after the last upload is stuck (its row never completed): fail loudly.
     const deadline = Date.now() + 120_000;
+    await Promise.race([everyJobEnded, new Promise((resolve) => setTimeout(resolve, 120_000).unref())]);
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const serverAfter = serverCpuSeconds();
     for (const id of jobIds) {
       for (;;) {
         const j = await call('GET', `/v1/jobs/${id}`, key);
@@ -228,8 +245,6 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    const cpuUsed = process.cpuUsage(cpuBefore);
-    const serverAfter = serverCpuSeconds();
     const seconds = (lastCompletedAt - startedAt) / 1000;
     const perImage = (cpuSeconds: number) => Math.round(((cpuSeconds * 1000) / photos.length) * 10) / 10;
 
@@ -264,7 +279,7 @@ async function main(): Promise<void> {
         engineAlone: alone,
         shareOfEngineAlone: Math.round((photos.length / seconds / alone.imagesPerSec) * 100) / 100,
         cpuMsPerImage: {
-          // Until the poll loop ends (a little after the last job): every thread of this process.
+          // Until every job has ended: every thread of this process.
           process: perImage((cpuUsed.user + cpuUsed.system) / 1e6),
           ...(serverBefore && serverAfter
             ? { postgres: perImage(serverAfter.postgres - serverBefore.postgres), redis: perImage(serverAfter.redis - serverBefore.redis) }
