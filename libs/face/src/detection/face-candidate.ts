@@ -1,3 +1,4 @@
+import type { ImageHeader } from '../image/image.decoder';
 import type { ImageSource } from '../image/image-source';
 
 /** A detected face in pixels of the displayed image (EXIF orientation applied). */
@@ -15,6 +16,8 @@ export interface FaceCandidate {
 export interface FaceDetector {
   /** `minFaceSize`: the smallest face worth finding, in displayed pixels (it guides the pyramid). */
   detect(source: ImageSource, minFaceSize: number): Promise<FaceCandidate[]>;
+  /** The scale detect() decodes the image at first: decoding it can start before detect() runs. */
+  firstScale(header: ImageHeader, minFaceSize: number): number;
 }
 
 export const candidateSize = (c: FaceCandidate): number => Math.min(c.x2 - c.x1, c.y2 - c.y1);

@@ -1,3 +1,4 @@
+import type { ImageHeader } from '../image/image.decoder';
 import type { ImageSource } from '../image/image-source';
 import { toPlanarTensor } from '../image/planar-tensor';
 import type { RgbImage } from '../image/rgb-image';
@@ -20,10 +21,13 @@ export class UltrafaceDetector implements FaceDetector {
     private readonly tuning: DetectionTuning,
   ) {}
 
+  // The landmark crops come from this image: detail enough for a 64-pixel crop of any face it finds.
+  firstScale({ width, height }: ImageHeader): number {
+    return Math.min(1, this.tuning.maxSide / Math.max(width, height));
+  }
+
   async detect(source: ImageSource): Promise<FaceCandidate[]> {
-    const { width, height } = source.header;
-    // The landmark crops come from this image: detail enough for a 64-pixel crop of any face it finds.
-    const decoded = await source.at(Math.min(1, this.tuning.maxSide / Math.max(width, height)));
+    const decoded = await source.at(this.firstScale(source.header));
     const boxes = await this.boxes(decoded.image);
     const found: FaceCandidate[] = [];
     for (const box of boxes) {

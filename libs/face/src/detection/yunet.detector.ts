@@ -1,3 +1,4 @@
+import type { ImageHeader } from '../image/image.decoder';
 import type { ImageSource } from '../image/image-source';
 import { mirrorPlanar, toPlanarTensor } from '../image/planar-tensor';
 import type { RgbImage } from '../image/rgb-image';
@@ -17,6 +18,10 @@ export class YunetDetector implements FaceDetector {
     private readonly spec: YunetDetectorSpec,
     private readonly tuning: DetectionTuning,
   ) {}
+
+  firstScale({ width, height }: ImageHeader, minFaceSize: number): number {
+    return planPyramid(width, height, minFaceSize, this.tuning).levels[0]!;
+  }
 
   async detect(source: ImageSource, minFaceSize: number): Promise<FaceCandidate[]> {
     const { width, height } = source.header;

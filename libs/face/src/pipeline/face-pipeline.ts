@@ -54,6 +54,15 @@ interface Measured extends Accepted {
 
 type Skip = (face: Located, reason: UnindexedReason) => void;
 
+/** An image hashed and decoded at the detector's first scale (see FacePipeline.open). */
+export interface OpenedImage {
+  readonly contentSha256: string;
+  readonly source: ImageSource;
+}
+
+/** The smallest face detection looks for: the caller's minimum or the quality level's, the larger. */
+const detectionMinSize = (options: ResolvedAnalyzeOptions): number => Math.max(QUALITY_THRESHOLDS[options.qualityFilter].minSize, options.minFaceSize);
+
 // A face counts as in the frame with its five points inside and this share of its box.
 const MIN_VISIBLE = 0.85;
 
@@ -111,12 +120,32 @@ export class FacePipeline {
   }
 
   async analyze(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {
+    return this.analyzeOpened(await this.open(bytes, options), options);
+  }
+
+  /**
+   * The first part of an analysis: hash, header and the detector's first decode. The decode runs on
+   * libvips' threads, so a worker starts it for its next image while this thread runs the models on
+   * the current one. The caller must pass the result to analyzeOpened(), which wipes it.
+   */
+  async open(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<OpenedImage> {
     const contentSha256 = createHash('sha256').update(bytes).digest('hex');
     const source = await ImageSource.open(bytes, this.settings.limits);
+    try {
+      await source.at(this.detector.firstScale(source.header, detectionMinSize(options)));
+    } catch (error) {
+      source.wipe();
+      throw error;
+    }
+    return { contentSha256, source };
+  }
+
+  /** The rest of the analysis (detection, quality, alignment, embedding); wipes the image's buffers. */
+  async analyzeOpened({ contentSha256, source }: OpenedImage, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {
     const header = source.header;
     try {
       const thresholds = QUALITY_THRESHOLDS[options.qualityFilter];
-      const candidates = await this.detector.detect(source, Math.max(thresholds.minSize, options.minFaceSize));
+      const candidates = await this.detector.detect(source, detectionMinSize(options));
       const unindexed: UnindexedFace[] = [];
       const skip = (face: Located, reason: UnindexedReason) =>
         unindexed.push({ reason, box: relativeBox(face.boxPx, header), boxPx: face.boxPx, score: round2(face.candidate.score) });

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FaceError } from '../face.error';
-import { FacePipeline } from '../pipeline/face-pipeline';
+import { FacePipeline, type OpenedImage } from '../pipeline/face-pipeline';
 import type { AnalyzeJob, WorkerInit, WorkerMessage } from './worker-protocol';
 
 // Process-wide libvips settings, the same for every worker: no operation cache (it would keep decoded
@@ -24,12 +24,13 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     post({ type: 'init-error', code: failure.code, detail: failure.detail });
     return;
   }
-  // The pool may send the next job before this one ends: jobs run strictly one after another, so
-  // the sessions are never run concurrently.
+  // The pool may send the next job before this one ends. Its decode starts at once (libvips runs it
+  // on its own thread while this one runs the models on the current image); the rest of each job
+  // runs strictly one after another, so the sessions are never run concurrently.
   let previous: Promise<void> = Promise.resolve();
-  const analyze = async (job: AnalyzeJob): Promise<void> => {
+  const finish = async (job: AnalyzeJob, opening: Promise<OpenedImage>): Promise<void> => {
     try {
-      const analysis = await pipeline.analyze(job.bytes, job.options);
+      const analysis = await pipeline.analyzeOpened(await opening, job.options);
       post({ type: 'result', id: job.id, analysis }, analysis.faces.map((face) => face.embedding.buffer as ArrayBuffer));
     } catch (error) {
       const failure = asFaceError(error);
@@ -41,7 +42,10 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
     }
   };
   port.on('message', (job: AnalyzeJob) => {
-    previous = previous.then(() => analyze(job));
+    const opening = pipeline.open(job.bytes, job.options);
+    // Settled in finish(); marked handled now so a failed decode waiting its turn is not "unhandled".
+    opening.catch(() => undefined);
+    previous = previous.then(() => finish(job, opening));
   });
   post({ type: 'ready' });
 }
