@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { type TenantTx } from '../tenant-db';
-import { updatedRows } from './returning-rows';
 
 export interface FaceBox {
   left: number;
@@ -114,16 +113,28 @@ export class FaceRepository {
     )) as { deletion_generation: number }[];
     if (asset!.deletion_generation !== expectedGeneration) return { kind: 'asset_deleted' };
 
-    const deleted = (await tx.manager.query(`DELETE FROM faces WHERE tenant_id = $1 AND asset_id = $2 RETURNING id`, [tx.tenantId, assetId])) as unknown[];
-    const replaced = updatedRows(deleted as [unknown[], number] | unknown[]).length;
-    for (const f of faces) {
-      await tx.manager.query(
-        `INSERT INTO faces (id, tenant_id, asset_id, box_left, box_top, box_width, box_height, confidence, quality, model_set, model_version, key_version, embedding, indexed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [f.id, tx.tenantId, assetId, f.box.left, f.box.top, f.box.width, f.box.height, f.confidence, JSON.stringify(f.quality), f.modelSet, f.modelVersion, f.keyVersion, f.embedding, now],
-      );
-    }
-    await tx.manager.query(`UPDATE assets SET content_sha256 = $3, indexed_at = $4 WHERE tenant_id = $1 AND asset_id = $2`, [tx.tenantId, assetId, contentSha256, now]);
+    // Old faces out, new ones in, the asset stamped: one statement (one round trip) after the lock.
+    // Its snapshot is taken after the lock is held, so it sees every face committed before; the
+    // DELETE sees only those, never the rows the INSERT beside it adds.
+    const params: unknown[] = [tx.tenantId, assetId, contentSha256, now];
+    const values = faces.map((f) => {
+      const at = params.length;
+      params.push(f.id, f.box.left, f.box.top, f.box.width, f.box.height, f.confidence, JSON.stringify(f.quality), f.modelSet, f.modelVersion, f.keyVersion, f.embedding);
+      const p = (i: number) => `$${at + i}`;
+      return `(${p(1)}, $1, $2, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, $4)`;
+    });
+    const insert = values.length
+      ? `, inserted AS (
+           INSERT INTO faces (id, tenant_id, asset_id, box_left, box_top, box_width, box_height, confidence, quality, model_set, model_version, key_version, embedding, indexed_at)
+           VALUES ${values.join(', ')} RETURNING 1)`
+      : '';
+    const [row] = (await tx.manager.query(
+      `WITH deleted AS (DELETE FROM faces WHERE tenant_id = $1 AND asset_id = $2 RETURNING 1)${insert},
+            stamped AS (UPDATE assets SET content_sha256 = $3, indexed_at = $4 WHERE tenant_id = $1 AND asset_id = $2 RETURNING 1)
+       SELECT (SELECT count(*) FROM deleted)::int AS replaced`,
+      params,
+    )) as { replaced: number }[];
+    const replaced = row!.replaced;
     return { kind: 'written', replaced, inserted: faces.length };
   }
 
