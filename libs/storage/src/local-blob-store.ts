@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { assertBlobKey, assertBlobPrefix } from './blob-key';
 import { type BlobBody, type BlobStore } from './blob-store';
 import { StorageError, StorageErrorCode } from './storage.error';
@@ -31,23 +29,16 @@ export class LocalBlobStore implements BlobStore {
     const target = this.pathOf(key);
     const tmp = join(this.root, TMP_DIR, `${randomBytes(12).toString('hex')}.part`);
     try {
-      if (Buffer.isBuffer(body)) {
-        // Small blobs (sealed uploads) are written in one call: fewer syscalls than a stream.
-        const fh = await open(tmp, 'wx', FILE_MODE);
-        try {
-          await fh.writeFile(body);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      } else {
-        await pipeline(body, createWriteStream(tmp, { mode: FILE_MODE, flags: 'wx' }));
-        const fh = await open(tmp, 'r');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
+      // The file is opened here, not by a stream: when the body fails, the handle is closed before the
+      // catch below removes the file (a stream's own open could land after that removal).
+      const fh = await open(tmp, 'wx', FILE_MODE);
+      try {
+        // Buffers (sealed uploads) in one write call: fewer syscalls than a stream.
+        if (Buffer.isBuffer(body)) await fh.writeFile(body);
+        else for await (const chunk of body) await fh.write(chunk as Buffer);
+        await fh.sync();
+      } finally {
+        await fh.close();
       }
       await this.moveIntoPlace(tmp, target);
     } catch (err) {
