@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { isUuid, type TenantId } from '@app/contracts';
 import { translateDbError } from './persistence.error';
 
@@ -36,24 +36,26 @@ export class TenantDb {
    * A transaction whose first statement (the RLS scope) goes in the same round trip as its START:
    * two statements in one simple-protocol query, where TypeORM's transaction() takes one round trip
    * for START TRANSACTION and another for the scope (of ~8 per indexed photo, on every transaction).
-   * TypeORM is told the transaction is open, so its builders never open one of their own inside it.
+   * TypeORM is told a transaction is open (as its own startTransaction() leaves it), so its builders
+   * add none and a nested manager.transaction() becomes a savepoint.
    */
   private async transaction<T>(scope: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
-    const state = runner as unknown as { isTransactionActive: boolean };
+    const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
     try {
-      await runner.query(`START TRANSACTION; ${scope}`);
-      state.isTransactionActive = true;
       try {
+        await runner.query(`START TRANSACTION; ${scope}`);
+        state.isTransactionActive = true;
+        state.transactionDepth = 1;
         const result = await work(runner.manager);
         await runner.query('COMMIT');
         return result;
       } catch (err) {
-        // A connection that failed mid-transaction may not take the ROLLBACK: the server rolls back when it closes.
-        await runner.query('ROLLBACK').catch(() => undefined);
+        await rollback(runner);
         throw err;
       } finally {
         state.isTransactionActive = false;
+        state.transactionDepth = 0;
       }
     } catch (err) {
       throw translateDbError(err);
@@ -69,5 +71,18 @@ export class TenantDb {
     } catch (err) {
       throw translateDbError(err);
     }
+  }
+}
+
+/**
+ * Rolls back (a warning only when no transaction is open). A connection that cannot is closed, so the
+ * pool never hands out a connection still inside a transaction, with another tenant's scope set.
+ */
+async function rollback(runner: QueryRunner): Promise<void> {
+  try {
+    await runner.query('ROLLBACK');
+  } catch {
+    const client = (await runner.connect().catch(() => undefined)) as { end?: () => Promise<void> } | undefined;
+    await client?.end?.().catch(() => undefined);
   }
 }
