@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,15 @@ describe('LocalBlobStore', () => {
     for await (const c of await store.get('atomic/x')) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('previous');
     expect(readdirSync(join(root, 'blobs/.tmp'))).toEqual([]);
+  });
+
+  it('destroys a stream body it could not write, so its producer ends instead of waiting for a reader', async () => {
+    // A root that is a file: the store cannot create its folders.
+    writeFileSync(join(root, 'not-a-folder'), 'x');
+    const broken = new LocalBlobStore(join(root, 'not-a-folder', 'blobs'));
+    const body = new Readable({ read() {} });
+    await expect(broken.put('k', body)).rejects.toThrow();
+    expect(body.destroyed).toBe(true);
   });
 
   it('does not list its temporary folder', async () => {

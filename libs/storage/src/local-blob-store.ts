@@ -25,10 +25,10 @@ export class LocalBlobStore implements BlobStore {
 
   async put(key: string, body: BlobBody): Promise<void> {
     assertBlobKey(key);
-    await this.init();
     const target = this.pathOf(key);
     const tmp = join(this.root, TMP_DIR, `${randomBytes(12).toString('hex')}.part`);
     try {
+      await this.init();
       // The file is opened here, not by a stream: when the body fails, the handle is closed before the
       // catch below removes the file (a stream's own open could land after that removal).
       const fh = await open(tmp, 'wx', FILE_MODE);
@@ -42,6 +42,9 @@ export class LocalBlobStore implements BlobStore {
       }
       await this.moveIntoPlace(tmp, target);
     } catch (err) {
+      // A stream body not read to its end is destroyed: its producer (a sealing stream, say) then
+      // ends and wipes its buffers instead of waiting for a reader forever.
+      if (!Buffer.isBuffer(body)) body.destroy();
       await rm(tmp, { force: true }).catch(() => undefined);
       throw this.wrap(err, key, 'write');
     }
