@@ -202,6 +202,25 @@ describeWithPhotos('FaceEngine model sets', () => {
     expect(await codeOf(FaceEngine.create({ modelsDir, manifestPath: join(dir, 'manifest.json') }))).toBe('model_hash_mismatch');
   });
 
+  it('when a worker dies, fails the image it was analysing and sends the one waiting behind it again', async () => {
+    const engine = await FaceEngine.create({ modelsDir: ensureTestModels(), poolSize: 1 });
+    try {
+      const [first, second] = [readFileSync(deepface('img1.jpg')), readFileSync(deepface('img2.jpg'))];
+      const results = Promise.allSettled([engine.analyze(first), engine.analyze(second)]);
+      // Both are in the one worker now (two deep); it dies before answering either.
+      const pool = (engine as unknown as { pool: { slots: { worker: { terminate(): Promise<number> } }[] } }).pool;
+      await pool.slots[0]!.worker.terminate();
+      const [a, b] = await results;
+      expect(a).toMatchObject({ status: 'rejected', reason: { code: 'engine_unavailable' } });
+      expect(b.status).toBe('fulfilled');
+      expect((b as PromiseFulfilledResult<FaceAnalysis>).value.contentSha256).toBe(createHash('sha256').update(second).digest('hex'));
+      // The replacement worker serves what comes next.
+      expect((await engine.analyze(first)).faces).toHaveLength(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('is closed for business after close()', async () => {
     const engine = await FaceEngine.create({ modelsDir: ensureTestModels() });
     await engine.close();

@@ -31,7 +31,10 @@ export class FaceEngine {
     return new FaceEngine(pool, resolved, info);
   }
 
-  /** Rejects with FaceError: API.md's image codes for bad input, engine codes for faults. */
+  /**
+   * Rejects with FaceError: API.md's image codes for bad input, engine codes for faults. `bytes` must
+   * stay as they are until the promise settles (the pool copies them to a worker when one is free).
+   */
   async analyze(bytes: Uint8Array, options?: AnalyzeOptions): Promise<FaceAnalysis> {
     const resolved = resolveAnalyzeOptions(options, this.options.defaults);
     // Refused before any copy to a worker: too large, or not an image format we take.

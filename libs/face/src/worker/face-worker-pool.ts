@@ -6,9 +6,14 @@ import { resolveWorkerEntry } from './worker-entry';
 import type { AnalyzeJob, WorkerInit, WorkerMessage } from './worker-protocol';
 
 interface PendingJob {
-  readonly job: AnalyzeJob;
+  readonly id: number;
+  /** The caller's buffer, which it keeps until the promise settles: copied afresh for each send. */
+  readonly bytes: Uint8Array;
+  readonly options: ResolvedAnalyzeOptions;
   readonly resolve: (analysis: FaceAnalysis) => void;
   readonly reject: (error: FaceError) => void;
+  /** Sent once already, to a worker that died while it waited behind another job. */
+  retried?: boolean;
 }
 
 interface Slot {
@@ -52,20 +57,15 @@ export class FaceWorkerPool {
 
   run(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<FaceAnalysis> {
     if (this.closed) return Promise.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
-    // The worker gets its own copy, transferred (not cloned twice); the caller's buffer is untouched.
-    const job: AnalyzeJob = { id: this.nextId++, bytes: new Uint8Array(bytes), options };
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      this.queue.push({ id: this.nextId++, bytes, options, resolve, reject });
       this.dispatch();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) {
-      pending.job.bytes.fill(0);
-      pending.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
-    }
+    for (const pending of this.queue.splice(0)) pending.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
     const slots = this.slots.splice(0);
     for (const slot of slots) {
       for (const pending of slot.inFlight.splice(0)) pending.reject(new FaceError('engine_unavailable', 'the face engine is closed'));
@@ -104,7 +104,7 @@ export class FaceWorkerPool {
   }
 
   private settle(slot: Slot, message: Extract<WorkerMessage, { id: number }>): void {
-    const index = slot.inFlight.findIndex((pending) => pending.job.id === message.id);
+    const index = slot.inFlight.findIndex((pending) => pending.id === message.id);
     if (index < 0) return;
     const [pending] = slot.inFlight.splice(index, 1) as [PendingJob];
     if (message.type === 'result') pending.resolve(message.analysis);
@@ -117,8 +117,17 @@ export class FaceWorkerPool {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     this.slots.splice(index, 1);
-    for (const pending of slot.inFlight.splice(0)) {
-      pending.reject(new FaceError('engine_unavailable', 'a face worker stopped while analysing this image', { cause }));
+    // The job being analysed fails. One waiting behind it (only decoding, or not started) goes back to
+    // the front of the queue once: it is rarely what killed the worker, and a second death fails it.
+    const [current, ...waiting] = slot.inFlight.splice(0);
+    current?.reject(new FaceError('engine_unavailable', 'a face worker stopped while analysing this image', { cause }));
+    for (const pending of waiting.reverse()) {
+      if (pending.retried || this.closed) {
+        pending.reject(new FaceError('engine_unavailable', 'a face worker stopped while this image waited for it', { cause }));
+      } else {
+        pending.retried = true;
+        this.queue.unshift(pending);
+      }
     }
     if (this.closed) return;
     this.spawn().catch((error: unknown) => {
@@ -137,7 +146,9 @@ export class FaceWorkerPool {
         const next = this.queue.shift();
         if (!next) return;
         slot.inFlight.push(next);
-        slot.worker.postMessage(next.job, [next.job.bytes.buffer as ArrayBuffer]);
+        // The worker gets its own copy, transferred (not cloned twice); the caller's buffer is untouched.
+        const job: AnalyzeJob = { id: next.id, bytes: new Uint8Array(next.bytes), options: next.options };
+        slot.worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
       }
     }
   }
