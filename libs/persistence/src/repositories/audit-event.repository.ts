@@ -24,7 +24,8 @@ export class AuditEventRepository {
   /**
    * Locks this tenant's chain head for the rest of the transaction (creating it at the genesis hash
    * when missing), so concurrent appends of one tenant take turns and never fork the chain. One
-   * statement: the no-op DO UPDATE takes the row lock (as FOR UPDATE would) and returns the head.
+   * statement: the no-op DO UPDATE takes a row lock that every other append's lock waits for, and
+   * returns the head (the price is one more row version per event).
    */
   async lockHead(tx: TenantTx, genesisHash: string): Promise<ChainHead> {
     const [head] = (await tx.manager.query(

@@ -95,7 +95,8 @@ export class FaceRepository {
     const [again] = (await tx.manager.query(`SELECT deletion_generation FROM assets WHERE tenant_id = $1 AND asset_id = $2`, [tx.tenantId, assetId])) as {
       deletion_generation: number;
     }[];
-    return again!.deletion_generation;
+    if (!again) throw new Error(`asset ${assetId} vanished while its generation was read (tenant deleted?)`);
+    return again.deletion_generation;
   }
 
   /**
@@ -104,7 +105,8 @@ export class FaceRepository {
    */
   async replaceAssetFaces(tx: TenantTx, assetId: string, expectedGeneration: number, contentSha256: string, faces: NewFace[], now: Date): Promise<ReplaceFacesOutcome> {
     // The asset row, created if a purge removed it, locked for the transaction: the no-op DO UPDATE
-    // takes the lock (as SELECT ... FOR UPDATE would) and returns the current generation.
+    // takes a row lock (FOR NO KEY UPDATE: it waits for the eraser's UPDATE and other indexing
+    // transactions of the asset) and returns the current generation. The price is one row version.
     const [asset] = (await tx.manager.query(
       `INSERT INTO assets (tenant_id, asset_id) VALUES ($1, $2)
        ON CONFLICT (tenant_id, asset_id) DO UPDATE SET deletion_generation = assets.deletion_generation
