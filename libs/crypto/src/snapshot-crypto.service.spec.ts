@@ -51,6 +51,16 @@ describe('SnapshotCryptoService', () => {
     }
   });
 
+  it.each([0, 1, CHUNK, CHUNK + 1, 5 * CHUNK + 123])('seals %i bytes at once in the streaming format (seal), frame for frame', async (size) => {
+    const { h, tenant, id } = await setup();
+    const data = randomBytes(size);
+    const sealed = await h.snapshots.seal(tenant, id, data);
+    expect(sealed.length).toBe((await seal(h, tenant, id, data)).length);
+    expect((await open(h, tenant, id, sealed)).equals(data)).toBe(true);
+    // Bound to its id like the stream's output.
+    await expect(open(h, tenant, randomUUID(), sealed)).rejects.toThrow();
+  });
+
   it('does not reveal the plaintext', async () => {
     const { h, tenant, id } = await setup();
     const data = Buffer.alloc(3 * CHUNK, 'face-embedding!');

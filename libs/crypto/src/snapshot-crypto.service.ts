@@ -18,6 +18,11 @@ export class SnapshotCryptoService {
     return new SnapshotEncryptStream(dek, header, tenantId, snapshotId);
   }
 
+  /** A whole buffer sealed at once, in the same format (small blobs such as uploads; opens with createDecryptStream). */
+  async seal(tenantId: TenantId, snapshotId: string, plaintext: Buffer): Promise<Buffer> {
+    return (await this.createEncryptStream(tenantId, snapshotId)).sealWhole(plaintext);
+  }
+
   /** The DEK version is read from the stream's header, so old snapshots open during a rotation. */
   createDecryptStream(tenantId: TenantId, snapshotId: string): SnapshotDecryptStream {
     return new SnapshotDecryptStream((version) => this.keyring.copyDek(tenantId, version), tenantId, snapshotId);

@@ -96,7 +96,31 @@ export class SnapshotEncryptStream extends Transform {
     this.push(this.header);
   }
 
+  /**
+   * `plain` sealed as the whole stream, returned at once instead of pushed (small blobs: uploads).
+   * Every frame is sealed straight from `plain`: no chunk-sized staging buffer. The DEK copy is
+   * wiped; the stream is not to be used afterwards.
+   */
+  sealWhole(plain: Buffer): Buffer {
+    try {
+      const parts: Buffer[] = [this.header];
+      for (let off = 0; ; off += this.chunkBytes) {
+        const end = Math.min(plain.length, off + this.chunkBytes);
+        const final = end >= plain.length;
+        parts.push(...this.frame(plain.subarray(off, end), final ? FLAG_FINAL : 0));
+        if (final) return Buffer.concat(parts);
+      }
+    } finally {
+      this.wipe();
+    }
+  }
+
   private seal(plain: Buffer, flags: number): void {
+    for (const part of this.frame(plain, flags)) this.push(part);
+  }
+
+  /** One frame: prefix (flags, length, IV), ciphertext, tag. */
+  private frame(plain: Buffer, flags: number): Buffer[] {
     const prefix = Buffer.allocUnsafe(FRAME_PREFIX_BYTES);
     prefix[0] = flags;
     prefix.writeUInt32BE(plain.length, 1);
@@ -106,9 +130,7 @@ export class SnapshotEncryptStream extends Transform {
     cipher.setAAD(chunkAad(this.aadPrefix, this.index++, flags));
     const body = cipher.update(plain);
     cipher.final();
-    this.push(prefix);
-    if (body.length > 0) this.push(body);
-    this.push(cipher.getAuthTag());
+    return body.length > 0 ? [prefix, body, cipher.getAuthTag()] : [prefix, cipher.getAuthTag()];
   }
 
   private wipe(): void {

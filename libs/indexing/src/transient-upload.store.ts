@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type TenantId } from '@app/contracts';
 import { SnapshotCryptoService } from '@app/crypto';
@@ -19,11 +18,7 @@ export class TransientUploadStore {
   ) {}
 
   async put(tenantId: TenantId, jobId: string, bytes: Buffer): Promise<void> {
-    const sealer = await this.crypto.createEncryptStream(tenantId, `upload:${jobId}`);
-    const chunks: Buffer[] = [];
-    sealer.on('data', (c: Buffer) => chunks.push(c));
-    await pipeline(Readable.from([bytes]), sealer);
-    await this.blobs.put(keyOf(tenantId, jobId), Buffer.concat(chunks));
+    await this.blobs.put(keyOf(tenantId, jobId), await this.crypto.seal(tenantId, `upload:${jobId}`, bytes));
   }
 
   /** The plaintext bytes, or null when the upload is gone (already taken, swept, or never stored). */
