@@ -30,7 +30,8 @@ const JOBS_PER_WORKER = 2;
 /**
  * Worker threads each holding one loaded pipeline (its own onnxruntime sessions): inference and pixel
  * loops stay off the caller's event loop. Jobs queue in order, at most JOBS_PER_WORKER sent to each
- * worker; a worker that dies fails only the jobs sent to it and is replaced.
+ * worker; a worker that dies fails the job it was analysing (the one waiting behind it is sent again
+ * once) and is replaced.
  */
 export class FaceWorkerPool {
   private readonly queue: PendingJob[] = [];
