@@ -21,18 +21,13 @@
 //                                     measured so, while FaceRepository ordered by `seq::text` (fixed since:
 //                                     a load whose seqs crossed a power of ten missed faces); 1 checks the fix.
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { TenantId } from '@app/contracts';
 import { AuditService } from '@app/audit';
-import { loadConfig } from '@app/config';
 import { CryptoModule, EnvelopeService } from '@app/crypto';
 import { createLogger, NestPinoLogger } from '@app/observability';
 import { AuditEventRepository, DeletionRepository, FaceErasureRepository, PersistenceModule, PgEmbeddingSource, PgWrappedKeyStore } from '@app/persistence';
@@ -42,6 +37,7 @@ import { createGatewayApp } from '../apps/gateway/src/create-gateway-app';
 import { IndexerModule } from '../apps/indexer/src/indexer.module';
 import { createVectorIndexApp } from '../apps/vector-index/src/create-vector-index-app';
 import { resolveVectorIndexOptions } from '../apps/vector-index/src/vector-index.options';
+import { benchStack, dropBenchStack } from './bench-stack';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -66,7 +62,6 @@ const SEQ_START = Math.max(1, arg('seq-start', 1_000_000, 1_000_000));
 const ONLY = new Set(strArg('only', 'faces,purge,tenant,audit').split(','));
 for (const v of [PURGE_INDEX, TENANT_INDEX]) if (v !== 'loaded' && v !== 'cold') throw new Error('--purge-index and --tenant-index are loaded or cold');
 
-const ROOT = resolve(__dirname, '..');
 const DIMS = 512;
 const MODEL_SET = 'yunet-arcface-v1';
 const MODEL_VERSION = '1';
@@ -85,13 +80,6 @@ const pct = (xs: readonly number[], p: number): number | null => {
 };
 const summary = (xs: readonly number[]) => ({ p50: pct(xs, 50), p90: pct(xs, 90), p99: pct(xs, 99), max: xs.length ? round(Math.max(...xs)) : null, mean: xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : null });
 
-const freePort = () =>
-  new Promise<number>((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
 
 /** Deterministic PRNG (mulberry32), so every run seeds the same vectors. */
 function prng(seed: number): () => number {
@@ -163,22 +151,8 @@ class Timings {
 }
 
 async function main(): Promise<void> {
-  const db = `facesearch_bench_${Date.now().toString(36)}`;
-  const redisPrefix = `fsbench:${randomBytes(3).toString('hex')}`;
-  const vectorPort = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
-    DATABASE_APP_PASSWORD: 'bench-app-password-not-secret',
-    REDIS_PREFIX: redisPrefix,
-    FACESEARCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'facesearch-bench-')),
-    FACESEARCH_MODELS_DIR: resolve(ROOT, '.cache/models'),
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    RETENTION_SWEEP_INTERVAL_MS: '0',
-    PORT: '0',
-    VECTOR_INDEX_URLS: `http://127.0.0.1:${vectorPort}`,
-  });
+  const stack = await benchStack({ RETENTION_SWEEP_INTERVAL_MS: '0' });
+  const { config, db, vectorPort } = stack;
   const started = Date.now();
   const loadBefore = load();
   log(`load average ${loadBefore.join(' ')}; booting gateway, indexer and vector index (database ${db})`);
@@ -537,23 +511,7 @@ async function main(): Promise<void> {
   } finally {
     await owner.end().catch(() => undefined);
     for (const app of apps.reverse()) await app.close().catch(() => undefined);
-    const c = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    await c.query(`DROP ROLE IF EXISTS "${db}_app"`);
-    await c.end();
-    const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await dropBenchStack(stack);
   }
 }
 

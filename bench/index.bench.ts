@@ -14,15 +14,10 @@
 // thread), and, where /proc can be read, the Postgres and Redis server processes (shared with
 // whatever else uses them), up to the moment every job has ended.
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Client } from 'pg';
-import { createServer } from 'node:net';
-import { loadConfig } from '@app/config';
 import { FaceEngine } from '@app/face';
 import { CryptoModule } from '@app/crypto';
 import { PersistenceModule, PgEmbeddingSource, PgWrappedKeyStore } from '@app/persistence';
@@ -31,14 +26,8 @@ import { createGatewayApp } from '../apps/gateway/src/create-gateway-app';
 import { IndexerModule } from '../apps/indexer/src/indexer.module';
 import { IndexProcessor } from '../apps/indexer/src/processors/index.processor';
 import { createVectorIndexApp } from '../apps/vector-index/src/create-vector-index-app';
+import { benchStack, dropBenchStack } from './bench-stack';
 
-const freePort = () =>
-  new Promise<number>((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -127,24 +116,13 @@ async function main(): Promise<void> {
   const photos = lfwPhotos(IMAGES);
   const bytes = photos.map((p) => readFileSync(p));
   const alone = await engineAlone(bytes);
-  const db = `facesearch_bench_${Date.now().toString(36)}`;
-  const vectorPort = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
-    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`,
-    DATABASE_APP_PASSWORD: 'bench-app-password-not-secret',
-    REDIS_PREFIX: `fsbench:${randomBytes(3).toString('hex')}`,
-    FACESEARCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'facesearch-bench-')),
-    FACESEARCH_MODELS_DIR: resolve(ROOT, '.cache/models'),
-    RATE_LIMIT_PER_MINUTE: '1000000',
+  const stack = await benchStack({
     INDEXER_CONCURRENCY: String(JOBS),
     FACE_POOL_SIZE: String(WORKERS),
     // As in production: engines start with the apps (NODE_ENV=test alone would defer them to first use).
     FACE_ENGINE_PRELOAD: 'true',
-    PORT: '0',
-    VECTOR_INDEX_URLS: `http://127.0.0.1:${vectorPort}`,
   });
+  const { config, vectorPort } = stack;
   const logger = new NestPinoLogger(createLogger({ level: 'error', app: 'bench' }));
   const vectors = await createVectorIndexApp(config, logger, {
     imports: [PersistenceModule.forRoot(), CryptoModule.forRoot({ keyStore: { useExisting: PgWrappedKeyStore } })],
@@ -291,11 +269,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const app of apps.reverse()) await app.close();
-    const c = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    await c.query(`DROP ROLE IF EXISTS "${db}_app"`);
-    await c.end();
+    await dropBenchStack(stack);
   }
 }
 
