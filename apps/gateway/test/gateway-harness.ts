@@ -4,6 +4,7 @@ import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { parseApiKey } from '@app/auth';
 import { type AppConfig } from '@app/config';
 import { CryptoModule } from '@app/crypto';
 import { PersistenceModule, PgEmbeddingSource, PgWrappedKeyStore } from '@app/persistence';
@@ -40,8 +41,8 @@ export async function startGateway(overrides: Record<string, string> = {}): Prom
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-/** The secret part of an `fsk_<prefix 12>_<secret 43>` key (it may itself contain `_`, so no split). */
-export const keySecret = (key: string) => key.slice('fsk_'.length + 12 + 1);
+/** The secret part of an `fsk_<prefix>_<secret>` key, parsed as the authenticator parses it. */
+export const keySecret = (key: string) => parseApiKey(key)!.secret;
 
 /** A new tenant and its admin key, created through the API as an operator would. */
 export async function createTenant(h: GatewayHarness, name = 'Acme'): Promise<{ tenantId: string; adminKey: string }> {

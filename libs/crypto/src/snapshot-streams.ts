@@ -26,8 +26,6 @@ export class SnapshotEncryptStream extends Transform {
   private readonly chunkBytes: number;
   private pending: Buffer;
   private filled = 0;
-  /** Bytes of `pending` that ever held plaintext: all a wipe must clear (a small upload uses little of a chunk). */
-  private dirty = 0;
   private index = 0;
   private started = false;
 
@@ -64,7 +62,6 @@ export class SnapshotEncryptStream extends Transform {
         const n = Math.min(this.chunkBytes - this.filled, chunk.length - off);
         chunk.copy(this.pending, this.filled, off, off + n);
         this.filled += n;
-        if (this.filled > this.dirty) this.dirty = this.filled;
         off += n;
       }
       done();
@@ -135,7 +132,7 @@ export class SnapshotEncryptStream extends Transform {
 
   private wipe(): void {
     this.dek.fill(0);
-    this.pending.fill(0, 0, this.dirty);
+    this.pending.fill(0);
   }
 }
 

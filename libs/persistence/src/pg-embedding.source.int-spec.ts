@@ -31,6 +31,19 @@ describe('PgEmbeddingSource (real Postgres): what the vector index loads', () =>
     await ds?.destroy();
   });
 
+  /** The faces of asset a1, sealed as the indexer seals them, in this order; returns their ids. */
+  async function indexFaces(tenant: TenantId, vectors: Float32Array[]): Promise<string[]> {
+    const ids = vectors.map(() => randomUUID());
+    const sealed = await Promise.all(ids.map((id, k) => crypto.envelope.encrypt(tenant, id, 'yunet-arcface-v1@1.0.0', vectors[k]!)));
+    await db.run(tenant, async (tx) => {
+      const gen = await faces.assetGeneration(tx, 'a1');
+      await faces.replaceAssetFaces(tx, 'a1', gen, 'c'.repeat(64), ids.map((id, k) => ({
+        id, box: { left: 0, top: 0, width: 1, height: 1 }, confidence: 1, quality: {}, modelSet: 'yunet-arcface-v1', modelVersion: '1.0.0', keyVersion: 1, embedding: sealed[k]!,
+      })), new Date());
+    });
+    return ids;
+  }
+
   it('streams a tenant\'s decrypted embeddings in seq order, in batches, from any point', async () => {
     const tenant = TenantId.generate();
     const other = TenantId.generate();
@@ -39,14 +52,7 @@ describe('PgEmbeddingSource (real Postgres): what the vector index loads', () =>
       await crypto.keys.provisionTenant(t);
     }
     const vectors = Array.from({ length: 5 }, (_, k) => Float32Array.from({ length: 512 }, (_, i) => Math.sin(i * (k + 1)) / 16));
-    const ids = vectors.map(() => randomUUID());
-    const sealed = await Promise.all(ids.map((id, k) => crypto.envelope.encrypt(tenant, id, 'yunet-arcface-v1@1.0.0', vectors[k])));
-    await db.run(tenant, async (tx) => {
-      const gen = await faces.assetGeneration(tx, 'a1');
-      await faces.replaceAssetFaces(tx, 'a1', gen, 'c'.repeat(64), ids.map((id, k) => ({
-        id, box: { left: 0, top: 0, width: 1, height: 1 }, confidence: 1, quality: {}, modelSet: 'yunet-arcface-v1', modelVersion: '1.0.0', keyVersion: 1, embedding: sealed[k],
-      })), new Date());
-    });
+    const ids = await indexFaces(tenant, vectors);
 
     const source = new PgEmbeddingSource(db, faces, crypto.envelope);
     const batches: number[] = [];
@@ -84,14 +90,7 @@ describe('PgEmbeddingSource (real Postgres): what the vector index loads', () =>
     const tenant = TenantId.generate();
     await db.run(tenant, (tx) => new TenantRepository().insert(tx, { name: 'x', kmsKeyId: null }));
     await crypto.keys.provisionTenant(tenant);
-    const ids = Array.from({ length: 12 }, () => randomUUID());
-    const sealed = await Promise.all(ids.map((id, k) => crypto.envelope.encrypt(tenant, id, 'yunet-arcface-v1@1.0.0', Float32Array.from({ length: 512 }, (_, i) => Math.cos(i + k)))));
-    await db.run(tenant, async (tx) => {
-      const gen = await faces.assetGeneration(tx, 'a1');
-      await faces.replaceAssetFaces(tx, 'a1', gen, 'c'.repeat(64), ids.map((id, k) => ({
-        id, box: { left: 0, top: 0, width: 1, height: 1 }, confidence: 1, quality: {}, modelSet: 'yunet-arcface-v1', modelVersion: '1.0.0', keyVersion: 1, embedding: sealed[k],
-      })), new Date());
-    });
+    const ids = await indexFaces(tenant, Array.from({ length: 12 }, (_, k) => Float32Array.from({ length: 512 }, (_, i) => Math.cos(i + k))));
     const source = new PgEmbeddingSource(db, faces, crypto.envelope);
     const seen: { faceId: string; seq: number }[] = [];
     for await (const batch of source.streamSince(tenant, 0, 3)) seen.push(...batch);

@@ -22,12 +22,14 @@ describe('TenantDb transactions (real Postgres, application role)', () => {
   };
   const keyNames = () => db.run(tenant, (tx) => tx.manager.query(`SELECT name FROM api_keys ORDER BY name`)).then((rows: { name: string }[]) => rows.map((r) => r.name));
   /** Every pooled connection at once: none may be inside a transaction or carry a tenant scope. */
-  const pooledConnections = () =>
-    Promise.all(
+  const expectPoolClean = async () => {
+    const rows = await Promise.all(
       Array.from({ length: config.db.poolSize }, () =>
         app.query(`SELECT coalesce(current_setting('app.tenant_id', true), '') AS scope, now() = statement_timestamp() AS own_transaction, pg_sleep(0.05)`),
       ),
     );
+    for (const [row] of rows) expect(row).toMatchObject({ scope: '', own_transaction: true });
+  };
 
   beforeAll(async () => {
     await prepareDatabase(config);
@@ -57,7 +59,7 @@ describe('TenantDb transactions (real Postgres, application role)', () => {
     );
     for (const failure of await Promise.allSettled(failures)) expect(failure).toMatchObject({ status: 'rejected', reason: { message: 'work failed' } });
     expect(await keyNames()).not.toContain(key.name);
-    for (const [row] of await pooledConnections()) expect(row).toMatchObject({ scope: '', own_transaction: true });
+    await expectPoolClean();
   });
 
   it('rolls back after a failing statement too (the transaction was aborted by the server)', async () => {
@@ -69,7 +71,7 @@ describe('TenantDb transactions (real Postgres, application role)', () => {
       }),
     ).rejects.toThrow(/division by zero/);
     expect(await keyNames()).not.toContain(key.name);
-    for (const [row] of await pooledConnections()) expect(row).toMatchObject({ scope: '', own_transaction: true });
+    await expectPoolClean();
   });
 
   it('makes a nested manager.transaction() a savepoint: it cannot commit the outer transaction', async () => {

@@ -43,23 +43,18 @@ export class TenantDb {
     const runner = this.dataSource.createQueryRunner();
     const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
     try {
-      try {
-        await runner.query(`START TRANSACTION; ${scope}`);
-        state.isTransactionActive = true;
-        state.transactionDepth = 1;
-        const result = await work(runner.manager);
-        await runner.query('COMMIT');
-        return result;
-      } catch (err) {
-        await rollback(runner);
-        throw err;
-      } finally {
-        state.isTransactionActive = false;
-        state.transactionDepth = 0;
-      }
+      await runner.query(`START TRANSACTION; ${scope}`);
+      state.isTransactionActive = true;
+      state.transactionDepth = 1;
+      const result = await work(runner.manager);
+      await runner.query('COMMIT');
+      return result;
     } catch (err) {
+      await rollback(runner);
       throw translateDbError(err);
     } finally {
+      state.isTransactionActive = false;
+      state.transactionDepth = 0;
       await runner.release();
     }
   }

@@ -61,7 +61,7 @@ export class ImageSource {
    */
   async at(scale: number, tolerance = 1): Promise<ScaledImage> {
     const wanted = Math.min(1, scale);
-    const reusable = this.decoded.filter((d) => d.scaleX * tolerance >= wanted * 0.999).sort((a, b) => a.scaleX - b.scaleX)[0];
+    const reusable = this.reusable(wanted, tolerance);
     if (reusable) return reusable;
     const image = await decodeImage(this.bytes, this.header, this.limits, wanted);
     const scaled = { image, scaleX: image.width / this.header.width, scaleY: image.height / this.header.height, left: 0, top: 0 };
@@ -76,7 +76,8 @@ export class ImageSource {
    */
   async region(scale: number, tolerance: number, box: DisplayedBox): Promise<ScaledImage> {
     const wanted = Math.min(1, scale);
-    if (this.decoded.some((d) => d.scaleX * tolerance >= wanted * 0.999)) return this.at(scale, tolerance);
+    const reusable = this.reusable(wanted, tolerance);
+    if (reusable) return reusable;
     const { width, height } = scaledSize(this.header, wanted);
     const scaleX = width / this.header.width, scaleY = height / this.header.height;
     // Displayed pixel centres map to decoded ones as (v + 0.5) * scale - 0.5.
@@ -89,6 +90,11 @@ export class ImageSource {
     const scaled = { image, scaleX, scaleY, left, top };
     this.regions.push(scaled);
     return scaled;
+  }
+
+  /** The coarsest whole decode at `wanted / tolerance` or finer, if one was made. */
+  private reusable(wanted: number, tolerance: number): ScaledImage | undefined {
+    return this.decoded.filter((d) => d.scaleX * tolerance >= wanted * 0.999).sort((a, b) => a.scaleX - b.scaleX)[0];
   }
 
   /** The finest decode made so far (detection always makes one). */

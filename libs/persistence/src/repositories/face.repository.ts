@@ -61,6 +61,27 @@ interface FaceRow {
 
 const FACE_COLUMNS = 'id, asset_id, seq::text AS seq, box_left, box_top, box_width, box_height, confidence, quality, person_id, model_set, model_version, indexed_at';
 
+/** A face's sealed embedding and what opens it: what the vector index loads and key rotation re-seals. */
+const SEALED_COLUMNS = 'id, seq::text AS seq, model_set, model_version, key_version, embedding';
+
+interface SealedRow {
+  id: string;
+  seq: string;
+  model_set: string;
+  model_version: string;
+  key_version: number;
+  embedding: Buffer;
+}
+
+const toSealedEmbedding = (r: SealedRow): SealedEmbeddingRow => ({
+  id: r.id,
+  seq: Number(r.seq),
+  modelSet: r.model_set,
+  modelVersion: r.model_version,
+  keyVersion: r.key_version,
+  embedding: r.embedding,
+});
+
 const toStoredFace = (r: FaceRow): StoredFace => ({
   id: r.id,
   assetId: r.asset_id,
@@ -165,28 +186,28 @@ export class FaceRepository {
   /** Sealed embeddings newer than `afterSeq`, for (re)building the tenant's vector index. */
   async sealedSince(tx: TenantTx, afterSeq: number, limit: number): Promise<SealedEmbeddingRow[]> {
     const rows = (await tx.manager.query(
-      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY faces.seq LIMIT $3`,
+      `SELECT ${SEALED_COLUMNS} FROM faces WHERE tenant_id = $1 AND seq > $2 ORDER BY faces.seq LIMIT $3`,
       [tx.tenantId, afterSeq, limit],
-    )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
+    )) as SealedRow[];
+    return rows.map(toSealedEmbedding);
   }
 
   async sealedByIds(tx: TenantTx, ids: readonly string[]): Promise<SealedEmbeddingRow[]> {
     const rows = (await tx.manager.query(
-      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      `SELECT ${SEALED_COLUMNS} FROM faces WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
       [tx.tenantId, ids],
-    )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
+    )) as SealedRow[];
+    return rows.map(toSealedEmbedding);
   }
 
   /** Rows still sealed under an older data-key version, locked for re-sealing (other workers skip them). */
   async lockStaleEmbeddings(tx: TenantTx, belowVersion: number, limit: number): Promise<SealedEmbeddingRow[]> {
     const rows = (await tx.manager.query(
-      `SELECT id, seq::text AS seq, model_set, model_version, key_version, embedding FROM faces
+      `SELECT ${SEALED_COLUMNS} FROM faces
         WHERE tenant_id = $1 AND key_version < $2 ORDER BY faces.seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [tx.tenantId, belowVersion, limit],
-    )) as { id: string; seq: string; model_set: string; model_version: string; key_version: number; embedding: Buffer }[];
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), modelSet: r.model_set, modelVersion: r.model_version, keyVersion: r.key_version, embedding: r.embedding }));
+    )) as SealedRow[];
+    return rows.map(toSealedEmbedding);
   }
 
   async updateEmbedding(tx: TenantTx, id: string, embedding: Buffer, keyVersion: number): Promise<void> {
