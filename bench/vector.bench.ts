@@ -59,6 +59,9 @@ const PARAMS: EngineParams = {
   efSearch: Number(arg('ef', String(DEFAULT_VECTOR_INDEX_OPTIONS.efSearch))),
   efSearchWide: Number(arg('ef-wide', String(DEFAULT_VECTOR_INDEX_OPTIONS.efSearchWide))),
   exactScanMax: 0,
+  largeKind: 'hnsw',
+  scanCandidates: DEFAULT_VECTOR_INDEX_OPTIONS.scanCandidates,
+  scanThreads: DEFAULT_VECTOR_INDEX_OPTIONS.scanThreads,
   seed: 100,
   sliceMs: 1000,
 };

@@ -77,6 +77,50 @@ describe('vector-index snapshots, compaction and memory budget', () => {
     await replica.close();
   });
 
+  it('scan index: restarts from its snapshot plus newer rows; removed vectors are zero in the rewritten one', async () => {
+    const world = newWorld();
+    const tenant = TenantId.generate();
+    const vectors = faceVectors(500, 21);
+    vectors.slice(0, 400).forEach((v, i) => world.source.insert(tenant, `f${i}`, v));
+    let replica = await startReplica(world, { largeIndex: 'scan' });
+    await provision(replica, tenant);
+    let client = clientFor(replica);
+    expect((await client.search(tenant, vectors[10], 1))[0].faceId).toBe('f10');
+    await replica.service.settle(tenant);
+    expect(await client.stats(tenant)).toMatchObject({ kind: 'scan', count: 400 });
+    await client.snapshot(tenant);
+
+    expect(await client.remove(tenant, ['f10', 'f11'])).toEqual({ removed: 2, snapshotsDeleted: 0 });
+    world.source.delete(tenant, ['f10', 'f11']);
+    await replica.service.settle(tenant);
+    const audit = await openLatest(world, tenant);
+    expect(audit.kind).toBe('scan');
+    // Float32 by label: every label keeps its place, removed ones are zeros.
+    expect(audit.body.length).toBe(400 * vectors[0].length * 4);
+    expect(contains(audit.body, vectors[12])).toBe(true);
+    expect(contains(audit.body, vectors[10])).toBe(false);
+    expect(contains(audit.body, vectors[11])).toBe(false);
+    await replica.close();
+
+    vectors.slice(400).forEach((v, i) => world.source.insert(tenant, `f${400 + i}`, v));
+    replica = await startReplica(world, { largeIndex: 'scan' });
+    client = clientFor(replica);
+    expect((await client.search(tenant, vectors[450], 1))[0].faceId).toBe('f450');
+    expect(replica.logs()).toMatch(/"msg":"tenant index loaded"[^\n]*"from":"snapshot"[^\n]*"kind":"scan"/);
+    const hits = await client.search(tenant, vectors[10], 500);
+    expect(hits).toHaveLength(498);
+    expect(hits.map((h) => h.faceId)).not.toContain('f10');
+    await replica.close();
+
+    // A replica configured for HNSW converts the scan snapshot when it loads it.
+    replica = await startReplica(world, { largeIndex: 'hnsw' });
+    client = clientFor(replica);
+    expect((await client.search(tenant, vectors[300], 1))[0].faceId).toBe('f300');
+    await replica.service.settle(tenant);
+    expect(await client.stats(tenant)).toMatchObject({ kind: 'hnsw', count: 498, rebuilding: false });
+    await replica.close();
+  });
+
   it('compaction rebuilds without deleted entries, writes a new snapshot and deletes the old one', async () => {
     const world = newWorld();
     const tenant = TenantId.generate();

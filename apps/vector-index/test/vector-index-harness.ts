@@ -42,6 +42,8 @@ export const TEST_OPTIONS: Partial<VectorIndexOptions> = {
   workerThreads: 1,
   efConstruction: 64,
   exactScanMax: 300,
+  // Most specs check HNSW's graph, snapshot layout and scrubbing; the scan's specs ask for it.
+  largeIndex: 'hnsw',
   snapshotIntervalMs: 0,
   deletionSnapshotDelayMs: 30,
   minCompactDeleted: 10,

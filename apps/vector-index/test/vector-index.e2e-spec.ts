@@ -80,6 +80,36 @@ describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
     expect(found / 200).toBeGreaterThan(0.99);
   });
 
+  it('with the scan as large index: moves a growing tenant from flat to scan, results equal an exact search', async () => {
+    const scanReplica = await startReplica(world, { largeIndex: 'scan' });
+    const client = clientFor(scanReplica);
+    const tenant = TenantId.generate();
+    await provision(scanReplica, tenant);
+    const vectors = faceVectors(600, 5);
+    await client.search(tenant, vectors[0], 1);
+    for (let i = 0; i < vectors.length; i += 200) {
+      await client.add(tenant, vectors.slice(i, i + 200).map((vector, j) => ({ faceId: `s${i + j}`, vector })));
+    }
+    await scanReplica.service.settle(tenant);
+    expect(await client.stats(tenant)).toMatchObject({ kind: 'scan', count: 600, rebuilding: false });
+    await client.remove(tenant, ['s13', 's24']);
+    // The service stores unit vectors: compare against those.
+    const unit = (v: Float32Array) => v.map((x) => x / Math.hypot(...v));
+    const live = vectors.map((v, i) => ({ id: `s${i}`, v: unit(v) })).filter((e) => e.id !== 's13' && e.id !== 's24');
+    for (let q = 0; q < 50; q++) {
+      const query = unit(vectors[q * 12]);
+      const exact = live
+        .map((e) => ({ faceId: e.id, similarity: e.v.reduce((s, x, j) => s + x * query[j], 0) }))
+        .filter((h) => h.similarity >= 0.4)
+        .sort((a, b) => b.similarity - a.similarity)
+        .slice(0, 4);
+      const hits = await client.search(tenant, query, 4, 0.4);
+      expect(hits.map((h) => h.faceId)).toEqual(exact.map((h) => h.faceId));
+      hits.forEach((h, i) => expect(h.similarity).toBeCloseTo(exact[i].similarity, 4));
+    }
+    await scanReplica.close();
+  });
+
   it('answers /health/live while a worker is busy building a large index', async () => {
     const client = clientFor(replica);
     const tenant = TenantId.generate();

@@ -76,11 +76,11 @@ export class FlatIndex implements TenantVectorIndex {
     return true;
   }
 
-  search(query: number[], k: number): SearchOutcome {
+  search(query: Float32Array, k: number): SearchOutcome {
     if (this.stale) this.refresh();
     const n = Math.min(k + this.hidden.size, this.scan.getCurrentCount());
     if (n <= 0) return { labels: [], distances: [] };
-    const r = this.scan.searchKnn(query, n);
+    const r = this.scan.searchKnn(Array.from(query), n);
     if (this.hidden.size === 0) return { labels: r.neighbors, distances: r.distances };
     const labels: number[] = [];
     const distances: number[] = [];

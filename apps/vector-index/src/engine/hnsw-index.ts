@@ -60,7 +60,7 @@ export class HnswIndex implements TenantVectorIndex {
     return true;
   }
 
-  search(query: number[], k: number, beam = this.params.efSearch): SearchOutcome {
+  search(query: Float32Array, k: number, beam = this.params.efSearch): SearchOutcome {
     const n = Math.min(k, this.ids.live);
     if (n <= 0) return { labels: [], distances: [] };
     const ef = Math.max(beam, n);
@@ -68,7 +68,7 @@ export class HnswIndex implements TenantVectorIndex {
       this.index.setEf(ef);
       this.ef = ef;
     }
-    const r = this.index.searchKnn(query, n);
+    const r = this.index.searchKnn(Array.from(query), n);
     return { labels: r.neighbors, distances: r.distances };
   }
 

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadBitscan } from './bitscan-loader';
 import { loadHnswlib } from './hnswlib-loader';
 import { EngineError, TenantEngine } from './tenant-engine';
 import { type EngineRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
@@ -32,7 +33,7 @@ function main(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   let engine: TenantEngine;
   try {
-    engine = new TenantEngine(loadHnswlib(init.modulePath), init.params);
+    engine = new TenantEngine(loadHnswlib(init.modulePath), init.params, init.params.largeKind === 'scan' ? loadBitscan().module : undefined);
   } catch (error) {
     post({ type: 'init-error', message: (error as Error).message });
     return;

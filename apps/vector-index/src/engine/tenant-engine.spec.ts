@@ -6,7 +6,8 @@ import { TenantEngine } from './tenant-engine';
 import { type EngineParams } from './tenant-index';
 
 const dims = 16;
-const params: EngineParams = { dims, m: 8, efConstruction: 40, efSearch: 32, efSearchWide: 64, exactScanMax: 50, seed: 1, sliceMs: 2 };
+// dims 16: HNSW as the large kind (the scan needs multiples of 64; scan-index.spec.ts covers it).
+const params: EngineParams = { dims, m: 8, efConstruction: 40, efSearch: 32, efSearchWide: 64, exactScanMax: 50, largeKind: 'hnsw', scanCandidates: 100, scanThreads: 1, seed: 1, sliceMs: 2 };
 
 function unitVectors(n: number, seed = 1): Float32Array {
   let s = seed;

@@ -1,8 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { type BitscanModule } from './bitscan-loader';
 import { FlatIndex } from './flat-index';
 import { HnswIndex } from './hnsw-index';
 import { type HnswlibModule } from './hnswlib-loader';
 import { IdTable, type IdTableData } from './id-table';
+import { ScanIndex } from './scan-index';
 import { type EngineParams, type IndexKind, type TenantVectorIndex } from './tenant-index';
 
 export interface EngineTenantStats {
@@ -63,7 +65,7 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 /**
  * Every tenant index one worker thread holds, and the rules for changing them: per tenant, mutations
  * run in order, in time slices (params.sliceMs), so searches of every tenant get through between
- * slices. A flat tenant that outgrows params.exactScanMax, and compaction, rebuild in the background:
+ * slices. A flat tenant that outgrows params.exactScanMax (it moves to params.largeKind), and compaction, rebuild in the background:
  * the old index keeps serving (and taking mutations, which are logged and replayed) until the new one
  * replaces it. Plain class: the worker wraps it; tests and the bench use it directly.
  */
@@ -73,7 +75,11 @@ export class TenantEngine {
   constructor(
     private readonly lib: HnswlibModule,
     readonly params: EngineParams,
-  ) {}
+    /** Required when params.largeKind is 'scan'. */
+    private readonly bitscan?: BitscanModule,
+  ) {
+    if (params.largeKind === 'scan' && !bitscan) throw new Error('largeKind scan needs the bitscan addon');
+  }
 
   has(tenantId: string): boolean {
     return this.tenants.has(tenantId);
@@ -82,7 +88,7 @@ export class TenantEngine {
   /** An empty index: flat unless `kind` says otherwise (a load that knows it will exceed exactScanMax). */
   create(tenantId: string, kind: IndexKind = 'flat', capacity = 0): EngineTenantStats {
     if (this.tenants.has(tenantId)) throw new EngineError('tenant_exists', 'the tenant is already loaded');
-    const index = kind === 'flat' ? new FlatIndex(this.lib, this.params, new IdTable(), capacity) : HnswIndex.create(this.lib, this.params, capacity);
+    const index = this.newIndex(kind, capacity, new IdTable());
     const entry: Entry = { index, chain: Promise.resolve(), dropped: false };
     this.tenants.set(tenantId, entry);
     return this.describe(entry);
@@ -94,7 +100,7 @@ export class TenantEngine {
     return this.enqueue(entry, async () => {
       entry.rebuild?.log.push({ type: 'add', faceIds, vectors });
       const { added, skipped } = await this.insertAll(entry, () => entry.index, faceIds, vectors);
-      if (entry.index.kind === 'flat' && entry.index.ids.live > this.params.exactScanMax && !entry.rebuild) this.startRebuild(entry, 'hnsw');
+      if (entry.index.kind === 'flat' && entry.index.ids.live > this.params.exactScanMax && !entry.rebuild) this.startRebuild(entry, this.params.largeKind);
       return { added, skipped, stats: this.describe(entry) };
     });
   }
@@ -115,11 +121,10 @@ export class TenantEngine {
    */
   search(tenantId: string, query: Float32Array, k: number, minSimilarity = 0): SearchHits & { widened: boolean } {
     const entry = this.entry(tenantId);
-    const q = Array.from(query);
-    let { labels, distances } = entry.index.search(q, k);
+    let { labels, distances } = entry.index.search(query, k, undefined, minSimilarity);
     const { efSearch, efSearchWide } = this.params;
     const widened = entry.index.kind === 'hnsw' && minSimilarity > 0 && efSearchWide > Math.max(efSearch, k) && !(labels.length > 0 && 1 - distances[0] >= minSimilarity);
-    if (widened) ({ labels, distances } = entry.index.search(q, k, efSearchWide));
+    if (widened) ({ labels, distances } = entry.index.search(query, k, efSearchWide));
     const faceIds: string[] = [];
     const sims: number[] = [];
     for (let i = 0; i < labels.length; i++) {
@@ -173,17 +178,21 @@ export class TenantEngine {
   async load(tenantId: string, base: string, kind: IndexKind): Promise<EngineTenantStats> {
     if (this.tenants.has(tenantId)) throw new EngineError('tenant_exists', 'the tenant is already loaded');
     const ids = IdTable.fromData(JSON.parse(await readFile(`${base}.ids`, 'utf8')) as IdTableData);
+    const body = `${base}.body`;
     const index =
       kind === 'flat'
-        ? await FlatIndex.load(this.lib, this.params, ids, `${base}.body`)
-        : await HnswIndex.load(this.lib, this.params, ids, `${base}.body`);
+        ? await FlatIndex.load(this.lib, this.params, ids, body)
+        : kind === 'scan'
+          ? await ScanIndex.load(this.requireBitscan(), this.params, ids, body)
+          : await HnswIndex.load(this.lib, this.params, ids, body);
     if (this.tenants.has(tenantId)) {
       index.release();
       throw new EngineError('tenant_exists', 'the tenant was loaded meanwhile');
     }
     const entry: Entry = { index, chain: Promise.resolve(), dropped: false };
     this.tenants.set(tenantId, entry);
-    if (kind === 'flat' && ids.live > this.params.exactScanMax) this.startRebuild(entry, 'hnsw');
+    // A snapshot of the other large kind (the setting changed) is converted too.
+    if (ids.live > this.params.exactScanMax && kind !== this.params.largeKind) this.startRebuild(entry, this.params.largeKind);
     return this.describe(entry);
   }
 
@@ -195,7 +204,7 @@ export class TenantEngine {
     const entry = this.entry(tenantId);
     return this.enqueue(entry, async () => {
       if (entry.rebuild) return false;
-      this.startRebuild(entry, entry.index.ids.live <= this.params.exactScanMax ? 'flat' : 'hnsw');
+      this.startRebuild(entry, entry.index.ids.live <= this.params.exactScanMax ? 'flat' : this.params.largeKind);
       return true;
     });
   }
@@ -210,7 +219,7 @@ export class TenantEngine {
     const ids = new IdTable();
     for (const t of source.ids.tombstones) ids.tombstones.add(t);
     const capacity = Math.ceil(live.length * 1.1) + 64;
-    const target = kind === 'flat' ? new FlatIndex(this.lib, this.params, ids, capacity) : HnswIndex.create(this.lib, this.params, capacity, ids);
+    const target = this.newIndex(kind, capacity, ids);
     const rebuild: Rebuild = { log: [], target, cancelled: false, done: Promise.resolve() };
     entry.rebuild = rebuild;
     rebuild.done = (async () => {
@@ -251,6 +260,22 @@ export class TenantEngine {
       target.release();
       console.error('[vector-index worker] rebuild failed:', (err as Error).message);
     });
+  }
+
+  private newIndex(kind: IndexKind, capacity: number, ids: IdTable): TenantVectorIndex {
+    switch (kind) {
+      case 'flat':
+        return new FlatIndex(this.lib, this.params, ids, capacity);
+      case 'scan':
+        return new ScanIndex(this.requireBitscan(), this.params, ids, capacity);
+      case 'hnsw':
+        return HnswIndex.create(this.lib, this.params, capacity, ids);
+    }
+  }
+
+  private requireBitscan(): BitscanModule {
+    if (!this.bitscan) throw new EngineError('engine_failure', 'the bitscan addon is not loaded in this worker (npm ci builds it)');
+    return this.bitscan;
   }
 
   private async insertAll(

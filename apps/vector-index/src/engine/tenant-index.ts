@@ -1,6 +1,8 @@
 import { type IdTable } from './id-table';
 
-export type IndexKind = 'flat' | 'hnsw';
+export type IndexKind = 'flat' | 'hnsw' | 'scan';
+/** What a tenant above exactScanMax uses: the 1-bit scan with exact re-rank, or an HNSW graph. */
+export type LargeIndexKind = 'scan' | 'hnsw';
 
 /** Settings every tenant index of a replica shares. */
 export interface EngineParams {
@@ -16,8 +18,12 @@ export interface EngineParams {
    * them), so this buys most of a wide beam's match recall at the narrow beam's cost for searches that match.
    */
   readonly efSearchWide: number;
-  /** Tenants up to this many faces are searched exactly (flat); above it they move to HNSW. */
+  /** Tenants up to this many faces are searched exactly (flat); above it they move to largeKind. */
   readonly exactScanMax: number;
+  readonly largeKind: LargeIndexKind;
+  /** Scan index: codes re-ranked exactly per search (at least 2k), and threads one search scans with. */
+  readonly scanCandidates: number;
+  readonly scanThreads: number;
   readonly seed: number;
   /** Longest stretch a worker computes before it lets other messages (searches) through. */
   readonly sliceMs: number;
@@ -28,7 +34,7 @@ export interface SearchOutcome {
   distances: number[];
 }
 
-/** One tenant's vectors in a worker: exact (flat) or HNSW. Vectors given to it are unit length. */
+/** One tenant's vectors in a worker: exact (flat), 1-bit scan + re-rank, or HNSW. Vectors given to it are unit length. */
 export interface TenantVectorIndex {
   readonly kind: IndexKind;
   readonly ids: IdTable;
@@ -37,12 +43,15 @@ export interface TenantVectorIndex {
   insert(faceId: string, vector: Float32Array | number[]): void;
   /** Removes a face; true if it was live. */
   remove(faceId: string): boolean;
-  /** Nearest labels by inner-product distance (1 - cosine), ascending, at most k. `ef`: HNSW beam (default efSearch). */
-  search(query: number[], k: number, ef?: number): SearchOutcome;
+  /**
+   * Nearest labels by inner-product distance (1 - cosine), ascending, at most k. `ef`: HNSW beam (default
+   * efSearch). An index may leave out hits below minSimilarity (the caller filters anyway).
+   */
+  search(query: Float32Array, k: number, ef?: number, minSimilarity?: number): SearchOutcome;
   vectorOf(label: number): Float32Array | number[];
   /** Estimated memory (native and heap). */
   bytes(): number;
-  /** Writes the vectors (flat: raw Float32 LE by label; hnsw: hnswlib's index file) to path. */
+  /** Writes the vectors (flat, scan: raw Float32 LE by label; hnsw: hnswlib's index file) to path. */
   writeBody(path: string): Promise<void>;
   /** Frees native memory now rather than at garbage collection. The index is unusable afterwards. */
   release(): void;
