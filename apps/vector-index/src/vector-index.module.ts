@@ -42,7 +42,7 @@ export interface VectorIndexModuleOptions {
 @Module({})
 export class VectorIndexModule {
   static forRoot(config: AppConfig, moduleOptions: VectorIndexModuleOptions): DynamicModule {
-    const options = resolveVectorIndexOptions(moduleOptions.options);
+    const options = resolveVectorIndexOptions({ largeIndex: config.vectorIndex.largeIndex, ...moduleOptions.options });
     return {
       module: VectorIndexModule,
       imports: [ConfigModule.forRoot(config), StorageModule.forRoot(), ...(moduleOptions.imports ?? [])],

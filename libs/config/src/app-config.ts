@@ -8,7 +8,7 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimitBytes: number };
-  readonly vectorIndex: { readonly port: number; readonly urls: readonly string[]; readonly memoryBudgetBytes: number };
+  readonly vectorIndex: { readonly port: number; readonly urls: readonly string[]; readonly memoryBudgetBytes: number; readonly largeIndex: 'scan' | 'hnsw' };
   readonly images: { readonly maxBytes: number; readonly maxPixels: number };
   readonly sources: {
     readonly allowHttp: boolean;

@@ -123,6 +123,10 @@ export class EnvSchema {
   @Type(() => Number) @IsInt() @Min(16) @Max(1_048_576)
   VECTOR_INDEX_MEMORY_BUDGET_MB = 2048;
 
+  /** Index of tenants above 4000 faces: 'scan' (1-bit codes + exact re-rank, match recall ~1 at 1M) or 'hnsw' (graph). */
+  @IsIn(['scan', 'hnsw'])
+  VECTOR_INDEX_LARGE_INDEX: 'scan' | 'hnsw' = 'scan';
+
   @Type(() => Number) @IsInt() @Min(1024) @Max(200 * 1024 * 1024)
   IMAGE_MAX_BYTES = 20 * 1024 * 1024;
 

@@ -60,6 +60,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       port: schema.VECTOR_INDEX_PORT,
       urls: splitList(schema.VECTOR_INDEX_URLS),
       memoryBudgetBytes: schema.VECTOR_INDEX_MEMORY_BUDGET_MB * 1024 * 1024,
+      largeIndex: schema.VECTOR_INDEX_LARGE_INDEX,
     },
     images: { maxBytes: schema.IMAGE_MAX_BYTES, maxPixels: schema.IMAGE_MAX_PIXELS },
     sources: {

@@ -33,6 +33,11 @@ typedef struct {
   int32_t label;
 } cand_t;
 
+typedef struct hit {
+  float sim;
+  int32_t label;
+} hit_t;
+
 typedef struct {
   const uint8_t *codes;
   const uint8_t *dead;
@@ -42,6 +47,15 @@ typedef struct {
   int cap; /* shortlist size */
   cand_t *buf; /* 2 * cap */
   int count;
+  /* Re-rank of this part's shortlist: float segments, query, threshold; hits written to `hits`. */
+  float *const *seg;
+  const size_t *seg_len;
+  uint32_t nseg;
+  int64_t shift, dims;
+  const float *query;
+  float min_sim;
+  struct hit *hits;
+  int nh;
 } part_t;
 
 static int use_avx512 = 0;
@@ -167,17 +181,6 @@ static void scan_avx512(part_t *p) {
 }
 #endif
 
-static void *scan_part(void *arg) {
-  part_t *p = (part_t *)arg;
-#if defined(__x86_64__)
-  if (use_avx512 && p->words <= 64) {
-    scan_avx512(p);
-    return NULL;
-  }
-#endif
-  scan_scalar(p);
-  return NULL;
-}
 
 static float dot(const float *a, const float *b, int n) {
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
@@ -196,22 +199,44 @@ static float dot(const float *a, const float *b, int n) {
   return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
 }
 
-static inline void prefetch_vector(float **seg, uint32_t nseg, int64_t shift, int64_t mask, int64_t dims, int32_t label) {
+static inline void prefetch_vector(float *const *seg, uint32_t nseg, int64_t shift, int64_t mask, int64_t dims, int32_t label) {
   int64_t s = label >> shift;
   if (s >= nseg) return;
   const char *p = (const char *)(seg[s] + (label & mask) * dims);
   for (int64_t off = 0; off < dims * 4; off += 64) __builtin_prefetch(p + off, 0, 0);
 }
 
-typedef struct {
-  float sim;
-  int32_t label;
-} hit_t;
-
 static int by_sim_desc(const void *x, const void *y) {
   float a = ((const hit_t *)x)->sim, b = ((const hit_t *)y)->sim;
   if (a != b) return a < b ? 1 : -1;
   return ((const hit_t *)x)->label - ((const hit_t *)y)->label;
+}
+
+/* Scans one range of labels, then re-ranks its shortlist exactly: both halves of a search run in parallel. */
+static void *scan_part(void *arg) {
+  part_t *p = (part_t *)arg;
+#if defined(__x86_64__)
+  if (use_avx512 && p->words <= 64) scan_avx512(p);
+  else scan_scalar(p);
+#else
+  scan_scalar(p);
+#endif
+  select_top(p->buf, p->count, p->cap);
+  if (p->count > p->cap) p->count = p->cap;
+  const int total = p->count;
+  const int64_t mask = ((int64_t)1 << p->shift) - 1;
+  /* Candidates are scattered 2 KB reads: fetch a few ahead so their cache misses overlap. */
+  const int ahead = 6;
+  for (int i = 0; i < total && i < ahead; i++) prefetch_vector(p->seg, p->nseg, p->shift, mask, p->dims, p->buf[i].label);
+  for (int i = 0; i < total; i++) {
+    if (i + ahead < total) prefetch_vector(p->seg, p->nseg, p->shift, mask, p->dims, p->buf[i + ahead].label);
+    int32_t label = p->buf[i].label;
+    int64_t s = label >> p->shift, off = (label & mask) * p->dims;
+    if (s >= p->nseg || (size_t)(off + p->dims) > p->seg_len[s]) continue; /* never: segments cover count */
+    float sim = dot(p->query, p->seg[s] + off, (int)p->dims);
+    if (sim >= p->min_sim) p->hits[p->nh++] = (hit_t){sim, label};
+  }
+  return NULL;
 }
 
 /* ---- Node-API glue ---------------------------------------------------------------------------- */
@@ -354,9 +379,18 @@ static napi_value search(napi_env env, napi_callback_info info) {
   part_t parts[MAX_THREADS];
   pthread_t tids[MAX_THREADS];
   int started[MAX_THREADS] = {0};
-  cand_t *bufs = (cand_t *)malloc(sizeof(cand_t) * 2 * (size_t)cap * nthreads);
+  /*
+   * Each part keeps and re-ranks its own shortlist. The global best `cap` codes fall about evenly into
+   * the parts, so each keeps a quarter more than its share (and at least k, for exact small searches).
+   */
+  int64_t part_cap = nthreads == 1 ? cap : (cap * 5) / (4 * nthreads) + 8;
+  if (part_cap < k) part_cap = k;
+  if (part_cap > cap) part_cap = cap;
+  cand_t *bufs = (cand_t *)malloc(sizeof(cand_t) * 2 * (size_t)part_cap * nthreads);
+  hit_t *hits = (hit_t *)malloc(sizeof(hit_t) * (size_t)part_cap * nthreads);
   for (int t = 0; t < nthreads; t++) {
-    parts[t] = (part_t){codes, dead, (count * t / nthreads) & ~(int64_t)7, t + 1 == nthreads ? count : (count * (t + 1) / nthreads) & ~(int64_t)7, words, planes, (int)cap, bufs + 2 * (size_t)cap * t, 0};
+    parts[t] = (part_t){codes, dead, (count * t / nthreads) & ~(int64_t)7, t + 1 == nthreads ? count : (count * (t + 1) / nthreads) & ~(int64_t)7, words, planes,
+                        (int)part_cap, bufs + 2 * (size_t)part_cap * t, 0, seg, seg_len, nseg, shift, dims, query, (float)min_sim, hits + (size_t)part_cap * t, 0};
   }
   for (int t = 1; t < nthreads; t++) started[t] = pthread_create(&tids[t], NULL, scan_part, &parts[t]) == 0;
   scan_part(&parts[0]);
@@ -365,27 +399,11 @@ static napi_value search(napi_env env, napi_callback_info info) {
     else scan_part(&parts[t]); /* no thread to be had: scan it here */
   }
 
-  /* Merge the shortlists, keep the best `cap`, re-rank them exactly. */
-  int total = 0;
-  for (int t = 0; t < nthreads; t++) {
-    memmove(bufs + total, parts[t].buf, sizeof(cand_t) * parts[t].count);
-    total += parts[t].count;
-  }
-  select_top(bufs, total, (int)cap);
-  if (total > cap) total = (int)cap;
-  const int64_t mask = per_seg - 1;
-  hit_t *hits = (hit_t *)malloc(sizeof(hit_t) * (total ? total : 1));
+  /* Merge the parts' exact hits. */
   int nh = 0;
-  /* Candidates are scattered 2 KB reads: fetch a few ahead so their cache misses overlap. */
-  const int ahead = 6;
-  for (int i = 0; i < total && i < ahead; i++) prefetch_vector(seg, nseg, shift, mask, dims, bufs[i].label);
-  for (int i = 0; i < total; i++) {
-    if (i + ahead < total) prefetch_vector(seg, nseg, shift, mask, dims, bufs[i + ahead].label);
-    int32_t label = bufs[i].label;
-    int64_t s = label >> shift, off = (label & mask) * dims;
-    if (s >= nseg || (size_t)(off + dims) > seg_len[s]) continue; /* never: segments cover count */
-    float sim = dot(query, seg[s] + off, (int)dims);
-    if (sim >= min_sim) hits[nh++] = (hit_t){sim, label};
+  for (int t = 0; t < nthreads; t++) {
+    memmove(hits + nh, parts[t].hits, sizeof(hit_t) * parts[t].nh);
+    nh += parts[t].nh;
   }
   qsort(hits, nh, sizeof(hit_t), by_sim_desc);
   int n = nh < k ? nh : (int)k;
@@ -395,6 +413,7 @@ static napi_value search(napi_env env, napi_callback_info info) {
   }
   /* The shortlist and planes describe the query: clear them before they go back to the allocator. */
   memset(planes, 0, sizeof(uint64_t) * words * 4);
+  memset(hits, 0, sizeof(hit_t) * (size_t)part_cap * nthreads);
   free(planes);
   free(bufs);
   free(hits);

@@ -160,6 +160,7 @@ export class ScanIndex implements TenantVectorIndex {
     if (labels > this.dead.length) {
       const capacity = Math.ceil(Math.max(labels, this.dead.length * 1.5, MIN_LABELS) / 8) * 8;
       const codes = new Uint8Array(capacity * this.codeBytes);
+      if (codes.byteLength >= HUGE_PAGE_MIN_BYTES) this.lib.adviseHugePages(codes);
       codes.set(this.codes);
       this.codes.fill(0);
       this.codes = codes;
