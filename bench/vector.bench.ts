@@ -405,7 +405,9 @@ async function scanResult(
   queries: Float32Array,
   snapshot: Record<string, unknown>,
 ) {
-  // Through a worker thread, as the service searches (message round trip, id mapping).
+  // Through a worker thread, as the service searches (message round trip, id mapping). The sweep's
+  // index is garbage first, so the worker's copy does not load beside it.
+  gc();
   const pool = await IndexWorkerPool.start({ modulePath: choice.modulePath, params: { ...PARAMS } }, 1);
   await pool.call({ op: 'load', tenantId: 'bench', base, kind: 'scan' });
   const first: number[] = [];
