@@ -405,59 +405,81 @@ async function scanResult(
   queries: Float32Array,
   snapshot: Record<string, unknown>,
 ) {
-  // Through a worker thread, as the service searches (message round trip, id mapping). The sweep's
-  // index is garbage first, so the worker's copy does not load beside it.
-  gc();
-  const pool = await IndexWorkerPool.start({ modulePath: choice.modulePath, params: { ...PARAMS } }, 1);
-  await pool.call({ op: 'load', tenantId: 'bench', base, kind: 'scan' });
-  const first: number[] = [];
-  for (let q = 0; q < 50; q++) {
-    const v = queries.slice(q * DIMS, (q + 1) * DIMS);
-    const t1 = process.hrtime.bigint();
-    await pool.call({ op: 'search', tenantId: 'bench', vector: v, k: 20, minSimilarity: THRESHOLD }, [v.buffer as ArrayBuffer]);
-    if (q < 5) first.push(round(Number(process.hrtime.bigint() - t1) / 1e6, 2));
-  }
-  const times: number[] = [];
-  for (let q = 0; q < nq; q++) {
-    const v = queries.slice(q * DIMS, (q + 1) * DIMS);
-    const t1 = process.hrtime.bigint();
-    await pool.call({ op: 'search', tenantId: 'bench', vector: v, k: 20, minSimilarity: THRESHOLD }, [v.buffer as ArrayBuffer]);
-    times.push(Number(process.hrtime.bigint() - t1) / 1e6);
-  }
-  await pool.close();
-  rmSync(`${base}.ids`, { force: true });
-  rmSync(`${base}.body`, { force: true });
-  const idTable = new IdTable();
-  for (let i = 0; i < n; i++) idTable.assign(faceIdOf(i));
-  const idTableBytes = idTable.bytes();
+  const serviceWorker = await workerSearches(choice, base, 'scan', queries, nq);
+  const idTableBytes = idTableBytesFor(n);
   // Float32 vector + sign-bit code + dead flag per face, and the id table: all typed arrays, exact.
   const accounted = Math.round(DIMS * 4 + DIMS / 8 + 1 + idTableBytes / n);
-  const worstP99 = Math.max(servicePolicy.queriesOfIndexedPeople.p99Ms, servicePolicy.queriesOfStrangers.p99Ms);
   return {
-    faces: n,
-    identities: data.identities,
-    queries: nq,
-    distributions: dist,
-    build: { seconds: round(buildSeconds, 1), insertsPerSec: Math.round(n / buildSeconds), via: 'TenantEngine (scan), batches of 1000' },
+    ...sizeFigures(n, data, nq, dist, buildSeconds, 'TenantEngine (scan), batches of 1000'),
     memory: {
-      bytesPerFaceMeasured: Math.round(grown / n),
-      jsGrowthPerFace: Math.round(heapGrown / n),
-      idTableBytesPerFace: Math.round(idTableBytes / n),
-      bytesPerFaceEstimated: Math.round(estimated / n),
+      ...memoryFigures(n, grown, heapGrown, estimated, idTableBytes, accounted),
       snapshotBodyBytesPerFace: Math.round(indexFileBytes / n),
-      bytesPerFaceAccounted: accounted,
       note: 'accounted = float32 vector + 1-bit code + dead flag + id table per face (typed arrays, no native structures); measured = RSS growth of the build; estimated = what the service counts (includes growth slack)',
-      target: TARGETS.bytesPerFace,
     },
     scanSweep: sweep,
     servicePolicy,
-    serviceWorker: { k: 20, firstSearchesAfterLoadMs: first, ...latency(times) },
+    serviceWorker,
     snapshot,
-    targets: {
-      matchRecall: { value: servicePolicy.matchRecall, target: TARGETS.matchRecall, met: servicePolicy.matchRecall >= TARGETS.matchRecall, note: 'service search policy' },
-      p99Ms: { value: worstP99, target: TARGETS.p99MsAt1M, met: worstP99 <= TARGETS.p99MsAt1M, note: 'service policy, worse of indexed people / strangers; target stated at 1M' },
-      bytesPerFace: { value: accounted, target: TARGETS.bytesPerFace, met: accounted <= TARGETS.bytesPerFace, note: 'accounted (see memory)' },
-    },
+    targets: targetsOf(servicePolicy, accounted),
+  };
+}
+
+/** Searches through a worker thread as the service does (message round trip, id mapping), then removes the saved files. */
+async function workerSearches(choice: HnswlibChoice, base: string, kind: LargeIndexKind, queries: Float32Array, nq: number) {
+  // The indexes the bench dropped are garbage first, so the worker's copy does not load beside them.
+  gc();
+  const pool = await IndexWorkerPool.start({ modulePath: choice.modulePath, params: { ...PARAMS } }, 1);
+  await pool.call({ op: 'load', tenantId: 'bench', base, kind });
+  const search = async (q: number) => {
+    const v = queries.slice(q * DIMS, (q + 1) * DIMS);
+    const t1 = process.hrtime.bigint();
+    await pool.call({ op: 'search', tenantId: 'bench', vector: v, k: 20, minSimilarity: THRESHOLD }, [v.buffer as ArrayBuffer]);
+    return Number(process.hrtime.bigint() - t1) / 1e6;
+  };
+  const first: number[] = [];
+  for (let q = 0; q < 50; q++) {
+    const ms = await search(q);
+    if (q < 5) first.push(round(ms, 2));
+  }
+  const times: number[] = [];
+  for (let q = 0; q < nq; q++) times.push(await search(q));
+  await pool.close();
+  rmSync(`${base}.ids`, { force: true });
+  rmSync(`${base}.body`, { force: true });
+  return { k: 20, firstSearchesAfterLoadMs: first, ...latency(times) };
+}
+
+/**
+ * The id table's own bytes (typed arrays, exact), from the same ids through the same code: the heap
+ * growth of the build is reported too, but GC noise makes it swing by ±60 B/face run to run.
+ */
+function idTableBytesFor(n: number): number {
+  const idTable = new IdTable();
+  for (let i = 0; i < n; i++) idTable.assign(faceIdOf(i));
+  return idTable.bytes();
+}
+
+function sizeFigures(n: number, data: Dataset, nq: number, dist: ReturnType<typeof distributions>, buildSeconds: number, via: string) {
+  return { faces: n, identities: data.identities, queries: nq, distributions: dist, build: { seconds: round(buildSeconds, 1), insertsPerSec: Math.round(n / buildSeconds), via } };
+}
+
+function memoryFigures(n: number, grown: number, heapGrown: number, estimated: number, idTableBytes: number, accounted: number) {
+  return {
+    bytesPerFaceMeasured: Math.round(grown / n),
+    jsGrowthPerFace: Math.round(heapGrown / n),
+    idTableBytesPerFace: Math.round(idTableBytes / n),
+    bytesPerFaceEstimated: Math.round(estimated / n),
+    bytesPerFaceAccounted: accounted,
+    target: TARGETS.bytesPerFace,
+  };
+}
+
+function targetsOf(servicePolicy: { matchRecall: number; queriesOfIndexedPeople: { p99Ms: number }; queriesOfStrangers: { p99Ms: number } }, accounted: number) {
+  const worstP99 = Math.max(servicePolicy.queriesOfIndexedPeople.p99Ms, servicePolicy.queriesOfStrangers.p99Ms);
+  return {
+    matchRecall: { value: servicePolicy.matchRecall, target: TARGETS.matchRecall, met: servicePolicy.matchRecall >= TARGETS.matchRecall, note: 'service search policy' },
+    p99Ms: { value: worstP99, target: TARGETS.p99MsAt1M, met: worstP99 <= TARGETS.p99MsAt1M, note: 'service policy, worse of indexed people / strangers; target stated at 1M' },
+    bytesPerFace: { value: accounted, target: TARGETS.bytesPerFace, met: accounted <= TARGETS.bytesPerFace, note: 'accounted (see memory)' },
   };
 }
 
@@ -715,43 +737,15 @@ async function runSize(n: number, libs: { simd: HnswlibModule; portable?: Hnswli
   simd.initIndex(1);
   portable?.initIndex(1);
 
-  // Through a worker thread, as the service searches (message round trip, Array conversion, id mapping).
-  const pool = await IndexWorkerPool.start({ modulePath: choice.modulePath, params: PARAMS }, 1);
-  await pool.call({ op: 'load', tenantId: 'bench', base, kind: 'hnsw' });
-  const times: number[] = [];
-  for (let q = 0; q < nq; q++) {
-    const v = queries.slice(q * DIMS, (q + 1) * DIMS);
-    const t1 = process.hrtime.bigint();
-    await pool.call({ op: 'search', tenantId: 'bench', vector: v, k: 20, minSimilarity: THRESHOLD }, [v.buffer as ArrayBuffer]);
-    times.push(Number(process.hrtime.bigint() - t1) / 1e6);
-  }
-  const worker = { k: 20, ef: PARAMS.efSearch, ...latency(times) };
-  await pool.close();
-  rmSync(`${base}.ids`, { force: true });
-  rmSync(indexFile, { force: true });
-
-  // The id table's own bytes (typed arrays, exact), from the same ids through the same code: the heap
-  // growth of the build is reported too, but GC noise makes it swing by ±60 B/face run to run.
-  const idTable = new IdTable();
-  for (let i = 0; i < n; i++) idTable.assign(faceIdOf(i));
-  const idTableBytes = idTable.bytes();
+  const worker = { ef: PARAMS.efSearch, ...(await workerSearches(choice, base, 'hnsw', queries, nq)) };
+  const idTableBytes = idTableBytesFor(n);
   const accounted = Math.round((indexFileBytes + idTableBytes) / n + HNSW_NATIVE_OVERHEAD);
-  const worstP99 = Math.max(servicePolicy.queriesOfIndexedPeople.p99Ms, servicePolicy.queriesOfStrangers.p99Ms);
   return {
-    faces: n,
-    identities: data.identities,
-    queries: nq,
-    distributions: dist,
-    build: { seconds: round(buildSeconds, 1), insertsPerSec: Math.round(n / buildSeconds), via: 'TenantEngine (SIMD), batches of 1000' },
+    ...sizeFigures(n, data, nq, dist, buildSeconds, 'TenantEngine (SIMD), batches of 1000'),
     memory: {
-      bytesPerFaceMeasured: Math.round(grown / n),
-      jsGrowthPerFace: Math.round(heapGrown / n),
-      idTableBytesPerFace: Math.round(idTableBytes / n),
-      bytesPerFaceEstimated: Math.round(estimated / n),
+      ...memoryFigures(n, grown, heapGrown, estimated, idTableBytes, accounted),
       indexFileBytesPerFace: Math.round(indexFileBytes / n),
-      bytesPerFaceAccounted: accounted,
       note: 'measured = RSS growth of the build; accounted = hnswlib file bytes + its per-element native structures (lock, link-list pointer, level, label map) + the bytes of the id table; jsGrowthPerFace = JS heap + ArrayBuffer growth of the build (noisy); estimated = what the service counts against its budget',
-      target: TARGETS.bytesPerFace,
     },
     search: efRows,
     policies: { note: 'ef, then efWide when nothing passes the threshold (efWide 0: never); from the per-ef measurements above, k = match-k', rows: policies },
@@ -765,11 +759,7 @@ async function runSize(n: number, libs: { simd: HnswlibModule; portable?: Hnswli
       loadSeconds: round(loadSeconds, 2),
       probeFound: probe !== undefined,
     },
-    targets: {
-      matchRecall: { value: servicePolicy.matchRecall, target: TARGETS.matchRecall, met: servicePolicy.matchRecall >= TARGETS.matchRecall, note: 'service search policy' },
-      p99Ms: { value: worstP99, target: TARGETS.p99MsAt1M, met: worstP99 <= TARGETS.p99MsAt1M, note: 'service policy, worse of indexed people / strangers; target stated at 1M' },
-      bytesPerFace: { value: accounted, target: TARGETS.bytesPerFace, met: accounted <= TARGETS.bytesPerFace, note: 'accounted (see memory)' },
-    },
+    targets: targetsOf(servicePolicy, accounted),
   };
 }
 
