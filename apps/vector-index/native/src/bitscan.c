@@ -507,7 +507,7 @@ static napi_value search(napi_env env, napi_callback_info info) {
 
 /*
  * adviseHugePages(array): asks the kernel for transparent huge pages over the array's whole 2 MB
- * stretches (THP "madvise" mode). The re-rank reads ~1000 scattered 2 KB vectors a search: with 4 KB
+ * stretches (THP "madvise" mode). The re-rank reads hundreds of scattered 2 KB vectors a search: with 4 KB
  * pages each costs a TLB miss and page walk. Best called on a fresh (untouched) array. Returns bytes advised.
  */
 static napi_value advise_huge_pages(napi_env env, napi_callback_info info) {
@@ -521,7 +521,25 @@ static napi_value advise_huge_pages(napi_env env, napi_callback_info info) {
   void *data;
   napi_value ab;
   CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &off));
-  size_t bytes_per = type == napi_float32_array || type == napi_int32_array || type == napi_uint32_array ? 4 : type == napi_float64_array ? 8 : 1;
+  size_t bytes_per = 1;
+  switch (type) {
+    case napi_int16_array:
+    case napi_uint16_array:
+      bytes_per = 2;
+      break;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      bytes_per = 4;
+      break;
+    case napi_float64_array:
+    case napi_bigint64_array:
+    case napi_biguint64_array:
+      bytes_per = 8;
+      break;
+    default:
+      break;
+  }
   const uintptr_t huge = 2u << 20;
   uintptr_t start = ((uintptr_t)data + huge - 1) & ~(huge - 1);
   uintptr_t end = ((uintptr_t)data + length * bytes_per) & ~(huge - 1);
