@@ -103,6 +103,8 @@ export function resolveVectorIndexOptions(overrides: Partial<VectorIndexOptions>
   for (const key of positive) if (!Number.isInteger(o[key]) || o[key] < 1) throw new RangeError(`${key} must be a positive integer`);
   if (!(o.compactDeletedRatio > 0 && o.compactDeletedRatio < 1)) throw new RangeError('compactDeletedRatio must be between 0 and 1');
   if (o.largeIndex !== 'scan' && o.largeIndex !== 'hnsw') throw new RangeError('largeIndex must be scan or hnsw');
+  if (o.scanThreads > 16) throw new RangeError('scanThreads must be at most 16');
+  if (o.scanCandidates > 100_000) throw new RangeError('scanCandidates must be at most 100000');
   return o;
 }
 

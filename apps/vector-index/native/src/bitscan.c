@@ -362,13 +362,14 @@ static napi_value encode(napi_env env, napi_callback_info info) {
   size_t vn, cn;
   int64_t dims;
   if (!typed(env, argv[0], napi_float32_array, (void **)&v, &vn)) FAIL("vectors must be a Float32Array");
-  if (!int_arg(env, argv[1], &dims) || dims <= 0 || dims % 64 != 0) FAIL("dims must be a positive multiple of 64");
+  if (!int_arg(env, argv[1], &dims) || dims <= 0 || dims % 64 != 0 || dims > 65536) FAIL("dims must be a positive multiple of 64");
   if (!typed(env, argv[2], napi_uint8_array, (void **)&codes, &cn)) FAIL("codes must be a Uint8Array");
-  if (!int_arg(env, argv[3], &first) || first < 0) FAIL("firstLabel");
   const int words = (int)(dims / 64);
   int64_t n = (int64_t)(vn / (size_t)dims);
+  /* Labels are int32 (search returns them so): bounding them keeps the size arithmetic far from overflow. */
+  if (!int_arg(env, argv[3], &first) || first < 0 || first > INT32_MAX - n) FAIL("firstLabel");
   /* Whole blocks of 8 must fit: codes hold a multiple of 8 labels. */
-  if (vn % (size_t)dims != 0 || (int64_t)cn < ((first + n + 7) >> 3) * words * 64) FAIL("codes too short for the vectors");
+  if (vn % (size_t)dims != 0 || first + n > (int64_t)(cn / ((size_t)words * 64)) * 8) FAIL("codes too short for the vectors");
   for (int64_t i = 0; i < n; i++) {
     const float *x = v + i * dims;
     for (int j = 0; j < words; j++) {
@@ -390,37 +391,22 @@ static napi_value search(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 13) FAIL("search expects 13 arguments");
-  uint8_t *codes, *dead;
-  float *query, *out_sims;
-  int32_t *out_labels;
-  size_t codes_len, dead_len, q_len, ol_len, os_len;
-  int64_t count, shift, dims, cap, k, threads;
-  double min_sim;
-  if (!typed(env, argv[0], napi_uint8_array, (void **)&codes, &codes_len)) FAIL("codes must be a Uint8Array");
-  if (!int_arg(env, argv[1], &count) || count < 0) FAIL("count");
-  if (!typed(env, argv[2], napi_uint8_array, (void **)&dead, &dead_len)) FAIL("dead must be a Uint8Array");
-  if (!int_arg(env, argv[4], &shift) || shift < 0 || shift > 30) FAIL("segmentShift");
-  if (!int_arg(env, argv[5], &dims) || dims <= 0 || dims % 64 != 0 || dims > 65536) FAIL("dims must be a positive multiple of 64");
-  if (!typed(env, argv[6], napi_float32_array, (void **)&query, &q_len) || q_len != (size_t)dims) FAIL("query must be a Float32Array of dims");
-  if (!int_arg(env, argv[7], &cap) || cap <= 0 || cap > 1000000) FAIL("candidates");
-  if (!int_arg(env, argv[8], &k) || k <= 0) FAIL("k");
-  if (napi_get_value_double(env, argv[9], &min_sim) != napi_ok) FAIL("minSimilarity");
-  if (!int_arg(env, argv[10], &threads) || threads < 1) FAIL("threads");
-  if (!typed(env, argv[11], napi_int32_array, (void **)&out_labels, &ol_len) || ol_len < (size_t)k) FAIL("outLabels too short");
-  if (!typed(env, argv[12], napi_float32_array, (void **)&out_sims, &os_len) || os_len < (size_t)k) FAIL("outSims too short");
-  const int64_t code_bytes = dims / 8;
-  if ((int64_t)codes_len < ((count + 7) >> 3) * code_bytes * 8 || (int64_t)dead_len < count) FAIL("codes or dead shorter than count");
-
-  /* Segments: validated up front so the scan never reads outside them. */
+  /*
+   * Segments first: reading an array element may run JS (a getter), which must not detach a buffer
+   * whose pointer this call already holds. Validated up front so the scan never reads outside them.
+   */
   bool is_array = false;
   CHECK(napi_is_array(env, argv[3], &is_array));
   if (!is_array) FAIL("segments must be an array");
   uint32_t nseg;
   CHECK(napi_get_array_length(env, argv[3], &nseg));
-  const int64_t per_seg = (int64_t)1 << shift;
-  if ((int64_t)nseg * per_seg < count) FAIL("segments do not cover count");
   float **seg = (float **)malloc(sizeof(float *) * (nseg ? nseg : 1));
   size_t *seg_len = (size_t *)malloc(sizeof(size_t) * (nseg ? nseg : 1));
+  if (!seg || !seg_len) {
+    free(seg);
+    free(seg_len);
+    FAIL("out of memory");
+  }
   for (uint32_t s = 0; s < nseg; s++) {
     napi_value el;
     if (napi_get_element(env, argv[3], s, &el) != napi_ok || !typed(env, el, napi_float32_array, (void **)&seg[s], &seg_len[s])) {
@@ -429,6 +415,36 @@ static napi_value search(napi_env env, napi_callback_info info) {
       FAIL("segments must hold Float32Arrays");
     }
   }
+#define FAIL_SEG(msg) \
+  do {                  \
+    free(seg);          \
+    free(seg_len);      \
+    FAIL(msg);          \
+  } while (0)
+  uint8_t *codes, *dead;
+  float *query, *out_sims;
+  int32_t *out_labels;
+  size_t codes_len, dead_len, q_len, ol_len, os_len;
+  int64_t count, shift, dims, cap, k, threads;
+  double min_sim;
+  if (!typed(env, argv[0], napi_uint8_array, (void **)&codes, &codes_len)) FAIL_SEG("codes must be a Uint8Array");
+  if (!int_arg(env, argv[1], &count) || count < 0 || count > INT32_MAX) FAIL_SEG("count");
+  if (!typed(env, argv[2], napi_uint8_array, (void **)&dead, &dead_len)) FAIL_SEG("dead must be a Uint8Array");
+  if (!int_arg(env, argv[4], &shift) || shift < 0 || shift > 30) FAIL_SEG("segmentShift");
+  if (!int_arg(env, argv[5], &dims) || dims <= 0 || dims % 64 != 0 || dims > 65536) FAIL_SEG("dims must be a positive multiple of 64");
+  if (!typed(env, argv[6], napi_float32_array, (void **)&query, &q_len) || q_len != (size_t)dims) FAIL_SEG("query must be a Float32Array of dims");
+  if (!int_arg(env, argv[7], &cap) || cap <= 0 || cap > 1000000) FAIL_SEG("candidates");
+  if (!int_arg(env, argv[8], &k) || k <= 0 || k > 500000) FAIL_SEG("k");
+  if (napi_get_value_double(env, argv[9], &min_sim) != napi_ok) FAIL_SEG("minSimilarity");
+  if (!int_arg(env, argv[10], &threads) || threads < 1) FAIL_SEG("threads");
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (!typed(env, argv[11], napi_int32_array, (void **)&out_labels, &ol_len) || ol_len < (size_t)k) FAIL_SEG("outLabels too short");
+  if (!typed(env, argv[12], napi_float32_array, (void **)&out_sims, &os_len) || os_len < (size_t)k) FAIL_SEG("outSims too short");
+  const int64_t per_seg = (int64_t)1 << shift;
+  if ((int64_t)nseg * per_seg < count) FAIL_SEG("segments do not cover count");
+  const int64_t code_bytes = dims / 8;
+  if ((int64_t)codes_len < ((count + 7) >> 3) * code_bytes * 8 || (int64_t)dead_len < count) FAIL_SEG("codes or dead shorter than count");
+
   if (count == 0) {
     free(seg);
     free(seg_len);
@@ -440,6 +456,7 @@ static napi_value search(napi_env env, napi_callback_info info) {
   /* Query → 4 bit planes of levels 0..15 (symmetric around 0, scaled by the largest |q|). */
   const int words = (int)(dims / 64);
   uint64_t *planes = (uint64_t *)calloc((size_t)words * 4, sizeof(uint64_t));
+  if (!planes) FAIL_SEG("out of memory");
   float mx = 0;
   for (int64_t d = 0; d < dims; d++) mx = fmaxf(mx, fabsf(query[d]));
   if (mx == 0) mx = 1;
@@ -452,8 +469,7 @@ static napi_value search(napi_env env, napi_callback_info info) {
   }
 
   if (cap < 2 * k) cap = 2 * k;
-  int nthreads = (int)threads;
-  if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
+  int nthreads = (int)threads; /* clamped to MAX_THREADS above */
   if (count / nthreads < MIN_PER_THREAD) nthreads = (int)(count / MIN_PER_THREAD) > 1 ? (int)(count / MIN_PER_THREAD) : 1;
   part_t parts[MAX_THREADS];
   pthread_t tids[MAX_THREADS];
@@ -467,6 +483,12 @@ static napi_value search(napi_env env, napi_callback_info info) {
   if (part_cap > cap) part_cap = cap;
   cand_t *bufs = (cand_t *)malloc(sizeof(cand_t) * 2 * (size_t)part_cap * nthreads);
   hit_t *hits = (hit_t *)malloc(sizeof(hit_t) * (size_t)part_cap * nthreads);
+  if (!bufs || !hits) {
+    free(bufs);
+    free(hits);
+    free(planes);
+    FAIL_SEG("out of memory");
+  }
   for (int t = 0; t < nthreads; t++) {
     parts[t] = (part_t){codes, dead, (count * t / nthreads) & ~(int64_t)7, t + 1 == nthreads ? count : (count * (t + 1) / nthreads) & ~(int64_t)7, words, planes,
                         (int)part_cap, bufs + 2 * (size_t)part_cap * t, 0, seg, seg_len, nseg, shift, dims, query, (float)min_sim, hits + (size_t)part_cap * t, 0};

@@ -173,6 +173,12 @@ describe('ScanIndex (bitscan addon)', () => {
       /shorter than count/,
     );
     expect(() => bitscan.search(new Uint8Array(64), 1, new Uint8Array(1), [], 16, 64, q, 10, 1, 0, 1, new Int32Array(1), new Float32Array(1))).toThrow(/segments/);
+    // Sizes that would overflow the addon's arithmetic are refused, not obeyed.
+    expect(() => bitscan.encode(new Float32Array(64).fill(1), 64, new Uint8Array(8), 2 ** 63 - 1024)).toThrow(/firstLabel/);
+    expect(() => bitscan.encode(new Float32Array(64).fill(1), 64, new Uint8Array(8), 2 ** 40)).toThrow(/firstLabel/);
+    expect(() => bitscan.search(new Uint8Array(64), 8, new Uint8Array(8), [new Float32Array(64 * 8)], 16, 64, q, 10, 2 ** 31, 0, 1, new Int32Array(1), new Float32Array(1))).toThrow(/k/);
+    // A thread count past the addon's limit is clamped (2^32 once truncated to 0 and divided by it).
+    expect(bitscan.search(new Uint8Array(64), 8, new Uint8Array(8), [new Float32Array(64 * 8)], 16, 64, q, 10, 1, -2, 2 ** 32, new Int32Array(1), new Float32Array(1))).toBe(1);
   });
 });
 

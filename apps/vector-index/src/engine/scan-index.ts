@@ -72,8 +72,9 @@ export class ScanIndex implements TenantVectorIndex {
   }
 
   insert(faceId: string, vector: Float32Array | number[]): void {
+    // Room first: a failed allocation must not leave a label without storage behind it.
+    this.reserve(this.ids.size + 1);
     const label = this.ids.assign(faceId);
-    this.reserve(label + 1);
     const dims = this.params.dims;
     const seg = this.segments[label >> SEGMENT_SHIFT]!;
     const at = (label & (SEGMENT_LABELS - 1)) * dims;
