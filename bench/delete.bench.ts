@@ -16,7 +16,7 @@
 //       GET /v1/audit-events/export?format=jsonl and csv, timed, RSS sampled while streaming.
 //   --only faces,purge,tenant,audit   parts to run (default all)
 //   --quick                           small sizes for a smoke run (1000 faces, 20 deletes, 5000, 20000)
-//   --hnsw-wait S                     (a) waits up to S s (300) for the tenant's HNSW build before deleting
+//   --hnsw-wait S                     (a) waits up to S s (300) for the tenant's large index (scan or HNSW) before deleting
 //   --seq-start N                     first faces.seq of the bench database (1000000). The figures were
 //                                     measured so, while FaceRepository ordered by `seq::text` (fixed since:
 //                                     a load whose seqs crossed a power of ten missed faces); 1 checks the fix.
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
     };
 
     /** Loads the tenant on its replica (a search does), then waits for the state `want` at most `waitS` seconds. */
-    const loadIndex = async (tenantId: TenantId, probe: Float32Array, want: 'ready' | 'hnsw', waitS: number) => {
+    const loadIndex = async (tenantId: TenantId, probe: Float32Array, want: 'ready' | 'large', waitS: number) => {
       const t0 = performance.now();
       for (;;) {
         try {
@@ -253,9 +253,10 @@ async function main(): Promise<void> {
       const loadedS = round((performance.now() - t0) / 1000, 2);
       let stats = await index.stats(tenantId);
       let lastLog = performance.now();
-      while (want === 'hnsw' && (stats.kind !== 'hnsw' || stats.rebuilding) && stats.count > 4000 && performance.now() - t0 < waitS * 1000) {
+      // Past exactScanMax the tenant moves to the large index (scan or HNSW) in the background: wait for it.
+      while (want === 'large' && (stats.kind === 'flat' || stats.rebuilding) && stats.count > 4000 && performance.now() - t0 < waitS * 1000) {
         if (performance.now() - lastLog > 15_000) {
-          log(`  waiting for the HNSW build: ${stats.kind}, rebuilding ${stats.rebuilding}, ${round((performance.now() - t0) / 1000)} s`);
+          log(`  waiting for the large index: ${stats.kind}, rebuilding ${stats.rebuilding}, ${round((performance.now() - t0) / 1000)} s`);
           lastLog = performance.now();
         }
         await sleep(500);
@@ -294,7 +295,7 @@ async function main(): Promise<void> {
       while (picked.size < DELETES) picked.add(Math.floor(rand() * FACES));
       const seeded = await seedFaces(tenantId, FACES, 1, picked);
       log(`  seeded in ${seeded.seconds} s; loading the index`);
-      const indexState = await loadIndex(tenantId, seeded.kept.values().next().value!, 'hnsw', HNSW_WAIT_S);
+      const indexState = await loadIndex(tenantId, seeded.kept.values().next().value!, 'large', HNSW_WAIT_S);
       const snap0 = performance.now();
       await index.snapshot(tenantId);
       const snapshotMs = round(performance.now() - snap0);
@@ -504,7 +505,7 @@ async function main(): Promise<void> {
     }
 
     const o = resolveVectorIndexOptions();
-    result.vectorIndex = { hnswlib, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch, efSearchWide: o.efSearchWide, exactScanMax: o.exactScanMax, workerThreads: o.workerThreads };
+    result.vectorIndex = { largeIndex: config.vectorIndex.largeIndex, scanCandidates: o.scanCandidates, scanThreads: o.scanThreads, hnswlib, m: o.m, efConstruction: o.efConstruction, efSearch: o.efSearch, efSearchWide: o.efSearchWide, exactScanMax: o.exactScanMax, workerThreads: o.workerThreads };
     result.loadAverage = { before: loadBefore, after: load() };
     result.totalSeconds = round((Date.now() - started) / 1000);
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -55,7 +55,7 @@ export interface TenantIndexStats {
   readonly replica: string;
   readonly state: TenantIndexState;
   /** `flat` (exact scan) for small tenants, `hnsw` above the replica's exact-scan limit. */
-  readonly kind?: 'flat' | 'hnsw';
+  readonly kind?: 'flat' | 'scan' | 'hnsw';
   /** Searchable faces. */
   readonly count: number;
   /** Mark-deleted entries still holding space until the next compaction. */
