@@ -116,6 +116,7 @@ describe('vector-index snapshots, compaction and memory budget', () => {
     replica = await startReplica(world, { largeIndex: 'hnsw' });
     client = clientFor(replica);
     expect((await client.search(tenant, vectors[300], 1))[0].faceId).toBe('f300');
+    expect(replica.logs()).toMatch(/"msg":"tenant index loaded"[^\n]*"from":"snapshot"/);
     await replica.service.settle(tenant);
     expect(await client.stats(tenant)).toMatchObject({ kind: 'hnsw', count: 498, rebuilding: false });
     await replica.close();

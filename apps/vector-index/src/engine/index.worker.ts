@@ -33,7 +33,8 @@ function main(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   let engine: TenantEngine;
   try {
-    engine = new TenantEngine(loadHnswlib(init.modulePath), init.params, init.params.largeKind === 'scan' ? loadBitscan().module : undefined);
+    // The addon whenever it is built: an hnsw replica may still open a scan snapshot (and converts it).
+    engine = new TenantEngine(loadHnswlib(init.modulePath), init.params, loadBitscan().module);
   } catch (error) {
     post({ type: 'init-error', message: (error as Error).message });
     return;

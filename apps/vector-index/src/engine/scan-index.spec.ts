@@ -203,6 +203,29 @@ describe('TenantEngine with the scan as large kind', () => {
     expect(engine.stats('t')).toMatchObject({ kind: 'flat', count: 39, deleted: 0 });
   });
 
+  it('a scan snapshot opens without the addon (as flat, then converted to the large kind)', async () => {
+    const dims = 64;
+    const dir = mkdtempSync(join(tmpdir(), 'scan-convert-'));
+    try {
+      const engine = new TenantEngine(hnswlib, { ...base, dims }, bitscan);
+      engine.create('t', 'scan', 100);
+      const v = unitVectors(120, dims, 8);
+      await engine.add('t', Array.from({ length: 120 }, (_, i) => `f${i}`), v);
+      await engine.remove('t', ['f7']);
+      const saved = await engine.save('t', join(dir, 't'));
+      expect(saved.kind).toBe('scan');
+      const plain = new TenantEngine(hnswlib, { ...base, dims, largeKind: 'hnsw' });
+      await plain.load('t', join(dir, 't'), 'scan');
+      expect(plain.stats('t')).toMatchObject({ kind: 'flat', count: 119, rebuilding: true });
+      await plain.waitRebuild('t');
+      expect(plain.stats('t')).toMatchObject({ kind: 'hnsw', count: 119 });
+      expect(plain.search('t', row(v, 42, dims), 1).faceIds).toEqual(['f42']);
+      expect(plain.search('t', row(v, 7, dims), 120).faceIds).not.toContain('f7');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('needs the addon when the large kind is scan', () => {
     expect(() => new TenantEngine(hnswlib, { ...base })).toThrow(/bitscan/);
   });

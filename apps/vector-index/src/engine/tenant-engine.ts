@@ -179,8 +179,9 @@ export class TenantEngine {
     if (this.tenants.has(tenantId)) throw new EngineError('tenant_exists', 'the tenant is already loaded');
     const ids = IdTable.fromData(JSON.parse(await readFile(`${base}.ids`, 'utf8')) as IdTableData);
     const body = `${base}.body`;
+    // A scan body is Float32 by label, as a flat one: without the addon it opens as flat (and converts).
     const index =
-      kind === 'flat'
+      kind === 'flat' || (kind === 'scan' && !this.bitscan)
         ? await FlatIndex.load(this.lib, this.params, ids, body)
         : kind === 'scan'
           ? await ScanIndex.load(this.requireBitscan(), this.params, ids, body)
@@ -192,7 +193,7 @@ export class TenantEngine {
     const entry: Entry = { index, chain: Promise.resolve(), dropped: false };
     this.tenants.set(tenantId, entry);
     // A snapshot of the other large kind (the setting changed) is converted too.
-    if (ids.live > this.params.exactScanMax && kind !== this.params.largeKind) this.startRebuild(entry, this.params.largeKind);
+    if (ids.live > this.params.exactScanMax && index.kind !== this.params.largeKind) this.startRebuild(entry, this.params.largeKind);
     return this.describe(entry);
   }
 
