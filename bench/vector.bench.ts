@@ -61,6 +61,10 @@ if (INDEX === 'scan' && !BITSCAN.module) throw new Error(`--index=scan needs the
 const WITH_PORTABLE = INDEX === 'hnsw' && !process.argv.includes('--no-portable');
 /** Issue #9: match recall ≥ 0.999 (at 100k), p99 ≤ 5 ms at 1M, ≤ 2.5 KB (2,560 B) per face. */
 const TARGETS = { matchRecall: 0.999, p99MsAt1M: 5, bytesPerFace: 2560 };
+const MEMORY_NOTES: Record<LargeIndexKind, string> = {
+  scan: 'accounted = float32 vector + 1-bit code + dead flag + id table per face (typed arrays, no native structures); bodyBytesPerFace = the snapshot body (float32 by label); measured = RSS growth of the build; estimated = what the service counts (includes growth slack)',
+  hnsw: 'accounted = hnswlib file bytes (bodyBytesPerFace) + its per-element native structures (lock, link-list pointer, level, label map) + the bytes of the id table; measured = RSS growth of the build; jsGrowthPerFace = JS heap + ArrayBuffer growth of the build (noisy); estimated = what the service counts against its budget',
+};
 /** Per element, besides what hnswlib writes to its file: std::mutex 40, link-list pointer 8, level 4, label map node + bucket ~48. */
 const HNSW_NATIVE_OVERHEAD = 100;
 /** Mutable: the scan sweep changes scanCandidates / scanThreads between passes over one loaded index. */
@@ -388,42 +392,6 @@ async function scanSweep(n: number, base: string, truth: Truth, queries: Float32
   return { note: 'k = match-k at the threshold (people, strangers) and k = 10 without one (recall@10), one loaded index, interleaved', kernel: BITSCAN.kernel, rows };
 }
 
-async function scanResult(
-  n: number,
-  data: Dataset,
-  nq: number,
-  dist: ReturnType<typeof distributions>,
-  buildSeconds: number,
-  grown: number,
-  heapGrown: number,
-  estimated: number,
-  indexFileBytes: number,
-  servicePolicy: { matchRecall: number; queriesOfIndexedPeople: { p99Ms: number }; queriesOfStrangers: { p99Ms: number } },
-  sweep: Awaited<ReturnType<typeof scanSweep>>,
-  choice: HnswlibChoice,
-  base: string,
-  queries: Float32Array,
-  snapshot: Record<string, unknown>,
-) {
-  const serviceWorker = await workerSearches(choice, base, 'scan', queries, nq);
-  const idTableBytes = idTableBytesFor(n);
-  // Float32 vector + sign-bit code + dead flag per face, and the id table: all typed arrays, exact.
-  const accounted = Math.round(DIMS * 4 + DIMS / 8 + 1 + idTableBytes / n);
-  return {
-    ...sizeFigures(n, data, nq, dist, buildSeconds, 'TenantEngine (scan), batches of 1000'),
-    memory: {
-      ...memoryFigures(n, grown, heapGrown, estimated, idTableBytes, accounted),
-      snapshotBodyBytesPerFace: Math.round(indexFileBytes / n),
-      note: 'accounted = float32 vector + 1-bit code + dead flag + id table per face (typed arrays, no native structures); measured = RSS growth of the build; estimated = what the service counts (includes growth slack)',
-    },
-    scanSweep: sweep,
-    servicePolicy,
-    serviceWorker,
-    snapshot,
-    targets: targetsOf(servicePolicy, accounted),
-  };
-}
-
 /** Searches through a worker thread as the service does (message round trip, id mapping), then removes the saved files. */
 async function workerSearches(choice: HnswlibChoice, base: string, kind: LargeIndexKind, queries: Float32Array, nq: number) {
   // The indexes the bench dropped are garbage first, so the worker's copy does not load beside them.
@@ -457,21 +425,6 @@ function idTableBytesFor(n: number): number {
   const idTable = new IdTable();
   for (let i = 0; i < n; i++) idTable.assign(faceIdOf(i));
   return idTable.bytes();
-}
-
-function sizeFigures(n: number, data: Dataset, nq: number, dist: ReturnType<typeof distributions>, buildSeconds: number, via: string) {
-  return { faces: n, identities: data.identities, queries: nq, distributions: dist, build: { seconds: round(buildSeconds, 1), insertsPerSec: Math.round(n / buildSeconds), via } };
-}
-
-function memoryFigures(n: number, grown: number, heapGrown: number, estimated: number, idTableBytes: number, accounted: number) {
-  return {
-    bytesPerFaceMeasured: Math.round(grown / n),
-    jsGrowthPerFace: Math.round(heapGrown / n),
-    idTableBytesPerFace: Math.round(idTableBytes / n),
-    bytesPerFaceEstimated: Math.round(estimated / n),
-    bytesPerFaceAccounted: accounted,
-    target: TARGETS.bytesPerFace,
-  };
 }
 
 function targetsOf(servicePolicy: { matchRecall: number; queriesOfIndexedPeople: { p99Ms: number }; queriesOfStrangers: { p99Ms: number } }, accounted: number) {
@@ -609,17 +562,60 @@ async function runSize(n: number, libs: { simd: HnswlibModule; portable?: Hnswli
   };
   log(`${n}: service policy: match recall ${servicePolicy.matchRecall}, p50/p99 ${servicePolicy.queriesOfIndexedPeople.p50Ms}/${servicePolicy.queriesOfIndexedPeople.p99Ms} ms (indexed people), ${servicePolicy.queriesOfStrangers.p50Ms}/${servicePolicy.queriesOfStrangers.p99Ms} ms (strangers)`);
 
-  if (INDEX === 'scan') {
-    const sweep = await scanSweep(n, base, truth, queries, strangers, nq);
-    return scanResult(n, data, nq, dist, buildSeconds, grown, heapGrown, estimated, indexFileBytes, servicePolicy, sweep, choice, base, queries, {
+  const kindFigures =
+    INDEX === 'scan'
+      ? { scanSweep: await scanSweep(n, base, truth, queries, strangers, nq) }
+      : await hnswSweep(n, indexFile, libs, data, truth, queries, strangers, nq, rng, scratch);
+  const worker = await workerSearches(choice, base, INDEX, queries, nq);
+  const idTableBytes = idTableBytesFor(n);
+  const accounted =
+    INDEX === 'scan'
+      ? // Float32 vector + sign-bit code + dead flag per face, and the id table: all typed arrays, exact.
+        Math.round(DIMS * 4 + DIMS / 8 + 1 + idTableBytes / n)
+      : Math.round((indexFileBytes + idTableBytes) / n + HNSW_NATIVE_OVERHEAD);
+  return {
+    faces: n,
+    identities: data.identities,
+    queries: nq,
+    distributions: dist,
+    build: { seconds: round(buildSeconds, 1), insertsPerSec: Math.round(n / buildSeconds), via: `TenantEngine (${INDEX}), batches of 1000` },
+    memory: {
+      bytesPerFaceMeasured: Math.round(grown / n),
+      jsGrowthPerFace: Math.round(heapGrown / n),
+      idTableBytesPerFace: Math.round(idTableBytes / n),
+      bytesPerFaceEstimated: Math.round(estimated / n),
+      bodyBytesPerFace: Math.round(indexFileBytes / n),
+      bytesPerFaceAccounted: accounted,
+      note: MEMORY_NOTES[INDEX],
+      target: TARGETS.bytesPerFace,
+    },
+    ...kindFigures,
+    servicePolicy,
+    serviceWorker: INDEX === 'hnsw' ? { ef: PARAMS.efSearch, ...worker } : worker,
+    snapshot: {
       bytes: snapshotBytes,
       writeSeconds: round(writeSeconds, 2),
       decryptSeconds: round(decryptSeconds, 2),
       loadSeconds: round(loadSeconds, 2),
       probeFound: probe !== undefined,
-    });
-  }
+    },
+    targets: targetsOf(servicePolicy, accounted),
+  };
+}
 
+/** HNSW only: the saved graph opened with both hnswlib builds, per beam, two-beam policies, insert rates. */
+async function hnswSweep(
+  n: number,
+  indexFile: string,
+  libs: { simd: HnswlibModule; portable?: HnswlibModule },
+  data: Dataset,
+  truth: Truth,
+  queries: Float32Array,
+  strangers: Float32Array,
+  nq: number,
+  rng: Rng,
+  scratch: Float32Array,
+) {
   // The same graph in both builds.
   const open = async (lib: HnswlibModule): Promise<HierarchicalNSW> => {
     const index = new lib.HierarchicalNSW('ip', DIMS);
@@ -736,30 +732,10 @@ async function runSize(n: number, libs: { simd: HnswlibModule; portable?: Hnswli
   }
   simd.initIndex(1);
   portable?.initIndex(1);
-
-  const worker = { ef: PARAMS.efSearch, ...(await workerSearches(choice, base, 'hnsw', queries, nq)) };
-  const idTableBytes = idTableBytesFor(n);
-  const accounted = Math.round((indexFileBytes + idTableBytes) / n + HNSW_NATIVE_OVERHEAD);
   return {
-    ...sizeFigures(n, data, nq, dist, buildSeconds, 'TenantEngine (SIMD), batches of 1000'),
-    memory: {
-      ...memoryFigures(n, grown, heapGrown, estimated, idTableBytes, accounted),
-      indexFileBytesPerFace: Math.round(indexFileBytes / n),
-      note: 'measured = RSS growth of the build; accounted = hnswlib file bytes + its per-element native structures (lock, link-list pointer, level, label map) + the bytes of the id table; jsGrowthPerFace = JS heap + ArrayBuffer growth of the build (noisy); estimated = what the service counts against its budget',
-    },
     search: efRows,
     policies: { note: 'ef, then efWide when nothing passes the threshold (efWide 0: never); from the per-ef measurements above, k = match-k', rows: policies },
-    servicePolicy,
     insertsAtSize: insertComparison,
-    serviceWorker: worker,
-    snapshot: {
-      bytes: snapshotBytes,
-      writeSeconds: round(writeSeconds, 2),
-      decryptSeconds: round(decryptSeconds, 2),
-      loadSeconds: round(loadSeconds, 2),
-      probeFound: probe !== undefined,
-    },
-    targets: targetsOf(servicePolicy, accounted),
   };
 }
 
