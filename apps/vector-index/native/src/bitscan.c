@@ -71,8 +71,6 @@ static int cpu_has_avx512(void) {
 #endif
 }
 
-static napi_value kernel(napi_env env, napi_callback_info info);
-
 static inline uint64_t load64(const uint8_t *p) {
   uint64_t v;
   memcpy(&v, p, 8);
@@ -541,36 +539,29 @@ static napi_value advise_huge_pages(napi_env env, napi_callback_info info) {
   napi_typedarray_type type;
   size_t length, off;
   void *data;
-  napi_value ab;
+  napi_value ab, byte_length;
+  double bytes = 0;
   CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &off));
-  size_t bytes_per = 1;
-  switch (type) {
-    case napi_int16_array:
-    case napi_uint16_array:
-      bytes_per = 2;
-      break;
-    case napi_int32_array:
-    case napi_uint32_array:
-    case napi_float32_array:
-      bytes_per = 4;
-      break;
-    case napi_float64_array:
-    case napi_bigint64_array:
-    case napi_biguint64_array:
-      bytes_per = 8;
-      break;
-    default:
-      break;
-  }
+  CHECK(napi_get_named_property(env, argv[0], "byteLength", &byte_length));
+  CHECK(napi_get_value_double(env, byte_length, &bytes));
   const uintptr_t huge = 2u << 20;
   uintptr_t start = ((uintptr_t)data + huge - 1) & ~(huge - 1);
-  uintptr_t end = ((uintptr_t)data + length * bytes_per) & ~(huge - 1);
+  uintptr_t end = ((uintptr_t)data + (size_t)bytes) & ~(huge - 1);
   double advised = 0;
 #ifdef MADV_HUGEPAGE
   if (end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0) advised = (double)(end - start);
 #endif
   napi_value result;
   CHECK(napi_create_double(env, advised, &result));
+  return result;
+}
+
+/* Which scan this CPU gets: "avx512-vpopcntdq" or "scalar". */
+static napi_value kernel(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  const char *name = use_avx512 ? "avx512-vpopcntdq" : "scalar";
+  CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result));
   return result;
 }
 
@@ -586,15 +577,6 @@ static napi_value use_kernel(napi_env env, napi_callback_info info) {
   else if (strcmp(name, "auto") == 0) use_avx512 = cpu_has_avx512();
   else FAIL("useKernel(\"scalar\" | \"auto\")");
   return kernel(env, info);
-}
-
-/* Which scan this CPU gets: "avx512-vpopcntdq" or "scalar". */
-static napi_value kernel(napi_env env, napi_callback_info info) {
-  (void)info;
-  napi_value result;
-  const char *name = use_avx512 ? "avx512-vpopcntdq" : "scalar";
-  CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result));
-  return result;
 }
 
 NAPI_MODULE_INIT() {
