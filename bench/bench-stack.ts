@@ -12,7 +12,7 @@ import { type AppConfig, loadConfig } from '@app/config';
 const ROOT = resolve(__dirname, '..');
 const OWNER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export const freePort = () =>
+const freePort = () =>
   new Promise<number>((res) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const port = (srv.address() as { port: number }).port;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { LARGE_INDEX_KINDS } from '@app/config';
 import { type HnswlibPreference } from './engine/hnswlib-loader';
 import { type LargeIndexKind } from './engine/tenant-index';
 
@@ -102,7 +103,7 @@ export function resolveVectorIndexOptions(overrides: Partial<VectorIndexOptions>
   const positive = ['dims', 'm', 'efConstruction', 'efSearch', 'workerThreads', 'sourceBatchSize', 'sliceMs', 'maxBodyBytes', 'scanCandidates', 'scanThreads'] as const;
   for (const key of positive) if (!Number.isInteger(o[key]) || o[key] < 1) throw new RangeError(`${key} must be a positive integer`);
   if (!(o.compactDeletedRatio > 0 && o.compactDeletedRatio < 1)) throw new RangeError('compactDeletedRatio must be between 0 and 1');
-  if (o.largeIndex !== 'scan' && o.largeIndex !== 'hnsw') throw new RangeError('largeIndex must be scan or hnsw');
+  if (!LARGE_INDEX_KINDS.includes(o.largeIndex)) throw new RangeError(`largeIndex must be one of ${LARGE_INDEX_KINDS.join(', ')}`);
   if (o.scanThreads > 16) throw new RangeError('scanThreads must be at most 16');
   if (o.scanCandidates > 100_000) throw new RangeError('scanCandidates must be at most 100000');
   return o;

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { TenantId } from '@app/contracts';
 import { encodeVector, isVectorIndexError, rankReplicas, VectorIndexErrorCode } from '@app/vector-client';
 import { clientFor, closeAllReplicas, cosine, faceVectors, newWorld, provision, startReplica, type Replica, type World } from './vector-index-harness';
+import { normalizeQuery } from '../src/tenants/vector-input';
 
 describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
   let world: World;
@@ -94,7 +95,7 @@ describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
     expect(await client.stats(tenant)).toMatchObject({ kind: 'scan', count: 600, rebuilding: false });
     await client.remove(tenant, ['s13', 's24']);
     // The service stores unit vectors: compare against those.
-    const unit = (v: Float32Array) => v.map((x) => x / Math.hypot(...v));
+    const unit = (v: Float32Array) => normalizeQuery(v, v.length);
     const live = vectors.map((v, i) => ({ id: `s${i}`, v: unit(v) })).filter((e) => e.id !== 's13' && e.id !== 's24');
     for (let q = 0; q < 50; q++) {
       const query = unit(vectors[q * 12]);

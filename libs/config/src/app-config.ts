@@ -1,5 +1,8 @@
 export type Environment = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** Index of tenants above the exact-scan size: 1-bit scan with exact re-rank, or an HNSW graph. */
+export const LARGE_INDEX_KINDS = ['scan', 'hnsw'] as const;
+export type LargeIndexKind = (typeof LARGE_INDEX_KINDS)[number];
 
 /** The validated, resolved configuration every app receives once at boot. */
 export interface AppConfig {
@@ -8,7 +11,7 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   readonly http: { readonly host: string; readonly port: number; readonly jsonBodyLimitBytes: number };
-  readonly vectorIndex: { readonly port: number; readonly urls: readonly string[]; readonly memoryBudgetBytes: number; readonly largeIndex: 'scan' | 'hnsw' };
+  readonly vectorIndex: { readonly port: number; readonly urls: readonly string[]; readonly memoryBudgetBytes: number; readonly largeIndex: LargeIndexKind };
   readonly images: { readonly maxBytes: number; readonly maxPixels: number };
   readonly sources: {
     readonly allowHttp: boolean;

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsBase64, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
+import { LARGE_INDEX_KINDS, type LargeIndexKind } from './app-config';
+
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -124,8 +126,8 @@ export class EnvSchema {
   VECTOR_INDEX_MEMORY_BUDGET_MB = 2048;
 
   /** Index of tenants above 4000 faces: 'scan' (1-bit codes + exact re-rank, match recall ~1 at 1M) or 'hnsw' (graph). */
-  @IsIn(['scan', 'hnsw'])
-  VECTOR_INDEX_LARGE_INDEX: 'scan' | 'hnsw' = 'scan';
+  @IsIn(LARGE_INDEX_KINDS)
+  VECTOR_INDEX_LARGE_INDEX: LargeIndexKind = 'scan';
 
   @Type(() => Number) @IsInt() @Min(1024) @Max(200 * 1024 * 1024)
   IMAGE_MAX_BYTES = 20 * 1024 * 1024;

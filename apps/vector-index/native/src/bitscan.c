@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -51,7 +50,6 @@ typedef struct {
   int count;
   /* Re-rank of this part's shortlist: float segments, query, threshold; hits written to `hits`. */
   float *const *seg;
-  const size_t *seg_len;
   uint32_t nseg;
   int64_t shift, dims;
   const float *query;
@@ -232,7 +230,6 @@ static void *scan_part(void *arg) {
     if (i + ahead < total) prefetch_vector(p->seg, p->nseg, p->shift, mask, p->dims, p->buf[i + ahead].label);
     int32_t label = p->buf[i].label;
     int64_t s = label >> p->shift, off = (label & mask) * p->dims;
-    if (s >= p->nseg || (size_t)(off + p->dims) > p->seg_len[s]) continue; /* never: segments cover count */
     float sim = dot(p->query, p->seg[s] + off, (int)p->dims);
     if (sim >= p->min_sim) p->hits[p->nh++] = (hit_t){sim, label};
   }
@@ -440,6 +437,11 @@ static napi_value search(napi_env env, napi_callback_info info) {
   if (!typed(env, argv[12], napi_float32_array, (void **)&out_sims, &os_len) || os_len < (size_t)k) FAIL_SEG("outSims too short");
   const int64_t per_seg = (int64_t)1 << shift;
   if ((int64_t)nseg * per_seg < count) FAIL_SEG("segments do not cover count");
+  /* Every label below count must lie inside its segment: checked here once, not per candidate. */
+  for (int64_t s = 0; s * per_seg < count; s++) {
+    const int64_t labels = count - s * per_seg < per_seg ? count - s * per_seg : per_seg;
+    if ((int64_t)seg_len[s] < labels * dims) FAIL_SEG("segments do not cover count");
+  }
   const int64_t code_bytes = dims / 8;
   if ((int64_t)codes_len < ((count + 7) >> 3) * code_bytes * 8 || (int64_t)dead_len < count) FAIL_SEG("codes or dead shorter than count");
 
@@ -488,8 +490,23 @@ static napi_value search(napi_env env, napi_callback_info info) {
     FAIL_SEG("out of memory");
   }
   for (int t = 0; t < nthreads; t++) {
-    parts[t] = (part_t){codes, dead, (count * t / nthreads) & ~(int64_t)7, t + 1 == nthreads ? count : (count * (t + 1) / nthreads) & ~(int64_t)7, words, planes,
-                        (int)part_cap, bufs + 2 * (size_t)part_cap * t, 0, seg, seg_len, nseg, shift, dims, query, (float)min_sim, hits + (size_t)part_cap * t, 0};
+    parts[t] = (part_t){
+        .codes = codes,
+        .dead = dead,
+        .lo = (count * t / nthreads) & ~(int64_t)7,
+        .hi = t + 1 == nthreads ? count : (count * (t + 1) / nthreads) & ~(int64_t)7,
+        .words = words,
+        .planes = planes,
+        .cap = (int)part_cap,
+        .buf = bufs + 2 * (size_t)part_cap * t,
+        .seg = seg,
+        .nseg = nseg,
+        .shift = shift,
+        .dims = dims,
+        .query = query,
+        .min_sim = (float)min_sim,
+        .hits = hits + (size_t)part_cap * t,
+    };
   }
   const int on_helper = nthreads > 1 && helper_post(&parts[1]);
   for (int t = on_helper ? 2 : 1; t < nthreads; t++) started[t] = pthread_create(&tids[t], NULL, scan_part, &parts[t]) == 0;

@@ -14,7 +14,7 @@ export interface IndexRuntime {
 }
 
 /** `scanAvailable`: whether the bitscan addon loads here (else large tenants use HNSW whatever the option says). */
-export function engineParams(o: VectorIndexOptions, scanAvailable = true): EngineParams {
+export function engineParams(o: VectorIndexOptions, scanAvailable: boolean): EngineParams {
   return {
     dims: o.dims,
     m: o.m,

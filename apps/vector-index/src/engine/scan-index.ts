@@ -25,7 +25,9 @@ export class ScanIndex implements TenantVectorIndex {
   private codes = new Uint8Array(0);
   private dead = new Uint8Array(0);
   private readonly codeBytes: number;
-  private readonly zero: Float32Array;
+  /** Search results, reused (grown when a search asks for more): the addon writes into them. */
+  private outLabels = new Int32Array(0);
+  private outSims = new Float32Array(0);
 
   constructor(
     private readonly lib: BitscanModule,
@@ -35,7 +37,6 @@ export class ScanIndex implements TenantVectorIndex {
   ) {
     if (params.dims % 64 !== 0) throw new Error('the scan index needs dims that are a multiple of 64');
     this.codeBytes = params.dims / 8;
-    this.zero = new Float32Array(params.dims);
     this.reserve(Math.max(capacity, ids.size, MIN_LABELS));
   }
 
@@ -46,16 +47,13 @@ export class ScanIndex implements TenantVectorIndex {
     try {
       const { size } = await file.stat();
       if (size !== ids.size * params.dims * 4) throw new Error('scan snapshot body has the wrong length');
-      for (let first = 0; first < ids.size; first += SEGMENT_LABELS) {
-        const count = Math.min(SEGMENT_LABELS, ids.size - first);
-        const seg = index.segments[first >> SEGMENT_SHIFT]!.subarray(0, count * params.dims);
-        const bytes = new Uint8Array(seg.buffer, seg.byteOffset, seg.byteLength);
+      for (const { first, vectors, bytes } of index.usedSegments()) {
         for (let at = 0; at < bytes.length; ) {
           const { bytesRead } = await file.read(bytes, at, bytes.length - at, first * params.dims * 4 + at);
           if (bytesRead === 0) throw new Error('scan snapshot body ended early');
           at += bytesRead;
         }
-        lib.encode(seg, params.dims, index.codes, first);
+        lib.encode(vectors, params.dims, index.codes, first);
       }
     } catch (error) {
       index.release();
@@ -75,28 +73,28 @@ export class ScanIndex implements TenantVectorIndex {
     // Room first: a failed allocation must not leave a label without storage behind it.
     this.reserve(this.ids.size + 1);
     const label = this.ids.assign(faceId);
-    const dims = this.params.dims;
-    const seg = this.segments[label >> SEGMENT_SHIFT]!;
-    const at = (label & (SEGMENT_LABELS - 1)) * dims;
-    seg.set(vector, at);
-    this.lib.encode(seg.subarray(at, at + dims), dims, this.codes, label);
-    this.dead[label] = 0;
+    const stored = this.vectorOf(label);
+    stored.set(vector);
+    this.lib.encode(stored, this.params.dims, this.codes, label);
   }
 
   remove(faceId: string): boolean {
     const label = this.ids.remove(faceId);
     if (label === undefined) return false;
     this.dead[label] = 1;
-    this.vectorOf(label).fill(0);
-    this.lib.encode(this.zero, this.params.dims, this.codes, label);
+    const stored = this.vectorOf(label).fill(0);
+    this.lib.encode(stored, this.params.dims, this.codes, label);
     return true;
   }
 
   search(query: Float32Array, k: number, _beam?: number, minSimilarity = 0): SearchOutcome {
     const n = Math.min(k, this.ids.live);
     if (n <= 0) return { labels: [], distances: [] };
-    const outLabels = new Int32Array(n);
-    const outSims = new Float32Array(n);
+    if (this.outLabels.length < n) {
+      this.outLabels = new Int32Array(n);
+      this.outSims = new Float32Array(n);
+    }
+    const { outLabels, outSims } = this;
     const { dims, scanCandidates, scanThreads } = this.params;
     const found = this.lib.search(
       this.codes,
@@ -106,7 +104,7 @@ export class ScanIndex implements TenantVectorIndex {
       SEGMENT_SHIFT,
       dims,
       query,
-      Math.max(scanCandidates, 2 * n),
+      scanCandidates, // the addon re-ranks at least 2k
       n,
       // Like hnswlib, return k hits even below zero when no threshold is asked (the caller clamps).
       minSimilarity > 0 ? minSimilarity : -2,
@@ -138,11 +136,7 @@ export class ScanIndex implements TenantVectorIndex {
   async writeBody(path: string): Promise<void> {
     const file = await open(path, 'w', 0o600);
     try {
-      const dims = this.params.dims;
-      for (let first = 0; first < this.ids.size; first += SEGMENT_LABELS) {
-        const seg = this.segments[first >> SEGMENT_SHIFT]!.subarray(0, Math.min(SEGMENT_LABELS, this.ids.size - first) * dims);
-        await file.write(new Uint8Array(seg.buffer, seg.byteOffset, seg.byteLength));
-      }
+      for (const { bytes } of this.usedSegments()) await file.write(bytes);
     } finally {
       await file.close();
     }
@@ -154,6 +148,14 @@ export class ScanIndex implements TenantVectorIndex {
     this.segments = [];
     this.codes = new Uint8Array(0);
     this.dead = new Uint8Array(0);
+  }
+
+  /** The part of each float segment that holds labels 0..ids.size-1, as floats and as bytes (file I/O). */
+  private *usedSegments(): Generator<{ first: number; vectors: Float32Array; bytes: Uint8Array }> {
+    for (let first = 0; first < this.ids.size; first += SEGMENT_LABELS) {
+      const vectors = this.segments[first >> SEGMENT_SHIFT]!.subarray(0, Math.min(SEGMENT_LABELS, this.ids.size - first) * this.params.dims);
+      yield { first, vectors, bytes: new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength) };
+    }
   }
 
   /** Room for `labels` labels: codes and dead flags grow by half, the last float segment by doubling. */
@@ -170,7 +172,8 @@ export class ScanIndex implements TenantVectorIndex {
       this.dead = dead;
     }
     const dims = this.params.dims;
-    for (let s = 0; s * SEGMENT_LABELS < labels; s++) {
+    // Every segment but the last is full: only the last and new ones can need room.
+    for (let s = Math.max(0, this.segments.length - 1); s * SEGMENT_LABELS < labels; s++) {
       const want = Math.min(SEGMENT_LABELS, labels - s * SEGMENT_LABELS) * dims;
       const seg = this.segments[s];
       if (seg && seg.length >= want) continue;

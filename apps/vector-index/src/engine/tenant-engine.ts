@@ -181,11 +181,11 @@ export class TenantEngine {
     const body = `${base}.body`;
     // A scan body is Float32 by label, as a flat one: without the addon it opens as flat (and converts).
     const index =
-      kind === 'flat' || (kind === 'scan' && !this.bitscan)
-        ? await FlatIndex.load(this.lib, this.params, ids, body)
-        : kind === 'scan'
-          ? await ScanIndex.load(this.requireBitscan(), this.params, ids, body)
-          : await HnswIndex.load(this.lib, this.params, ids, body);
+      kind === 'hnsw'
+        ? await HnswIndex.load(this.lib, this.params, ids, body)
+        : kind === 'scan' && this.bitscan
+          ? await ScanIndex.load(this.bitscan, this.params, ids, body)
+          : await FlatIndex.load(this.lib, this.params, ids, body);
     if (this.tenants.has(tenantId)) {
       index.release();
       throw new EngineError('tenant_exists', 'the tenant was loaded meanwhile');

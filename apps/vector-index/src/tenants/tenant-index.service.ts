@@ -6,7 +6,7 @@ import { BLOB_STORE, type BlobStore } from '@app/storage';
 import { EMBEDDING_SOURCE, type EmbeddingSource, type SourceEmbedding } from '../embedding-source';
 import { startIndexRuntime, type IndexRuntime } from '../engine/index-runtime';
 import { WorkerCallError } from '../engine/index-worker-pool';
-import { type IndexKind, type LargeIndexKind } from '../engine/tenant-index';
+import { type IndexKind } from '../engine/tenant-index';
 import { ScratchDir } from '../snapshot/scratch-dir';
 import { SnapshotStore } from '../snapshot/snapshot-store';
 import { IndexServiceError, IndexServiceErrorCode } from '../vector-index.error';
@@ -344,11 +344,6 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
 
   // ---- loading --------------------------------------------------------------------------------------
 
-  /** What tenants above exactScanMax use on this replica (scan unless configured or the addon is missing). */
-  private get largeKind(): LargeIndexKind {
-    return this.runtime?.params.largeKind ?? 'hnsw';
-  }
-
   private get pool() {
     if (!this.runtime || this.closed) throw new IndexServiceError(IndexServiceErrorCode.Unavailable, 'the vector index is not running');
     return this.runtime.pool;
@@ -473,7 +468,7 @@ export class TenantIndexService implements OnModuleInit, OnApplicationShutdown {
       }
       buffered = buffered.concat(rows);
       if (buffered.length > this.options.exactScanMax) {
-        slot.stats = await this.pool.call({ op: 'create', tenantId: slot.tenantId, kind: this.largeKind, capacity: buffered.length * 4 });
+        slot.stats = await this.pool.call({ op: 'create', tenantId: slot.tenantId, kind: this.runtime!.params.largeKind, capacity: buffered.length * 4 });
         created = true;
         await this.addRows(slot, buffered);
         buffered = [];
