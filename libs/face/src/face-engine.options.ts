@@ -1,7 +1,7 @@
 import { DEFAULT_DETECTION_TUNING, type DetectionTuning } from './detection/detection-pyramid';
 import { type AnalyzeOptions, QUALITY_FILTERS, type QualityFilter } from './face-analysis.types';
 import { FaceError } from './face.error';
-import type { DecodeLimits } from './image/image.decoder';
+import { type DecodeLimits, JPEG_DECODERS, type JpegDecoder } from './image/image.decoder';
 import type { ModelSource } from './models/model-registry';
 import type { PipelineSettings, ResolvedAnalyzeOptions } from './pipeline/face-pipeline';
 
@@ -13,6 +13,8 @@ export interface FaceEngineOptions extends ModelSource {
   readonly threadsPerWorker?: number;
   /** API.md's limits: defaults 20 MB and 60 megapixels. */
   readonly limits?: Partial<DecodeLimits>;
+  /** JPEG decoding: 'libjpeg' (default; the native addon where built, else sharp) or 'sharp' always. */
+  readonly jpegDecoder?: JpegDecoder;
   /** Detector tuning; scoreThreshold defaults to the model set's own. */
   readonly detection?: Partial<DetectionTuning>;
   /** Used where analyze() is not told otherwise. */
@@ -68,6 +70,7 @@ export function resolveEngineOptions(options: FaceEngineOptions): ResolvedEngine
         maxPixels: integerIn('limits.maxPixels', options.limits?.maxPixels, DEFAULT_LIMITS.maxPixels, 1, 1e9),
       },
       threads: integerIn('threadsPerWorker', options.threadsPerWorker, 1, 1, 64),
+      jpegDecoder: JPEG_DECODERS.includes(options.jpegDecoder ?? 'libjpeg') ? (options.jpegDecoder ?? 'libjpeg') : invalid(`jpegDecoder must be one of ${JPEG_DECODERS.join(', ')}`),
       detection: {
         scoreThreshold: d.scoreThreshold === undefined ? undefined : numberIn('detection.scoreThreshold', d.scoreThreshold, 0, 0, 1),
         nmsIou: numberIn('detection.nmsIou', d.nmsIou, t.nmsIou, 0.05, 0.95),

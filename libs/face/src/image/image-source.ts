@@ -1,4 +1,4 @@
-import { checkImageBytes, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, readImageHeader, scaledSize } from './image.decoder';
+import { checkImageBytes, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, type JpegDecoder, readImageHeader, scaledSize } from './image.decoder';
 import { type RgbImage, wipe } from './rgb-image';
 
 // Small enough that a full decode costs little even for a highly compressed large image.
@@ -40,17 +40,18 @@ export class ImageSource {
     private readonly bytes: Uint8Array,
     readonly header: ImageHeader,
     private readonly limits: DecodeLimits,
+    private readonly decoder: JpegDecoder = 'libjpeg',
   ) {}
 
   /**
    * Checks the bytes and reads the header. Small inputs (thumbnails, LFW-size photos) are decoded whole
    * at once instead: they are wanted at full size anyway, and one decoder pass is half the cost of two.
    */
-  static async open(bytes: Uint8Array, limits: DecodeLimits): Promise<ImageSource> {
+  static async open(bytes: Uint8Array, limits: DecodeLimits, decoder: JpegDecoder = 'libjpeg'): Promise<ImageSource> {
     const format = checkImageBytes(bytes, limits);
-    if (bytes.length > SMALL_INPUT_BYTES) return new ImageSource(bytes, await readImageHeader(bytes, limits), limits);
-    const { header, image } = await decodeWhole(bytes, format, limits);
-    const source = new ImageSource(bytes, header, limits);
+    if (bytes.length > SMALL_INPUT_BYTES) return new ImageSource(bytes, await readImageHeader(bytes, limits), limits, decoder);
+    const { header, image } = await decodeWhole(bytes, format, limits, decoder);
+    const source = new ImageSource(bytes, header, limits, decoder);
     source.decoded.push({ image, scaleX: 1, scaleY: 1, left: 0, top: 0 });
     return source;
   }
@@ -63,7 +64,7 @@ export class ImageSource {
     const wanted = Math.min(1, scale);
     const reusable = this.reusable(wanted, tolerance);
     if (reusable) return reusable;
-    const image = await decodeImage(this.bytes, this.header, this.limits, wanted);
+    const image = await decodeImage(this.bytes, this.header, this.limits, wanted, undefined, this.decoder);
     const scaled = { image, scaleX: image.width / this.header.width, scaleY: image.height / this.header.height, left: 0, top: 0 };
     this.decoded.push(scaled);
     return scaled;
@@ -86,7 +87,7 @@ export class ImageSource {
     const right = Math.min(width, Math.ceil(box.x2 * scaleX + 0.5) + REGION_MARGIN);
     const bottom = Math.min(height, Math.ceil(box.y2 * scaleY + 0.5) + REGION_MARGIN);
     if (right <= left || bottom <= top || (right - left) * (bottom - top) > REGION_MAX_SHARE * width * height) return this.at(scale, tolerance);
-    const image = await decodeImage(this.bytes, this.header, this.limits, wanted, { left, top, width: right - left, height: bottom - top });
+    const image = await decodeImage(this.bytes, this.header, this.limits, wanted, { left, top, width: right - left, height: bottom - top }, this.decoder);
     const scaled = { image, scaleX, scaleY, left, top };
     this.regions.push(scaled);
     return scaled;

@@ -1,7 +1,17 @@
 import sharp, { type Metadata } from 'sharp';
 import { FaceError } from '../face.error';
 import { type ImageFormat, SHARP_FORMAT, sniffImageFormat, type UnsupportedKind } from './image-format.sniffer';
+import { loadPixelsAddon } from './pixels-addon.loader';
 import type { RgbImage } from './rgb-image';
+
+/**
+ * Who decodes JPEG: 'libjpeg' (the native addon, straight to RGB with libjpeg-turbo's DCT scaling, where
+ * it is built; ~0.2 ms instead of ~1.5 ms for a 250x250 photo) or 'sharp' always. The addon takes clean,
+ * upright 8-bit JPEGs only and hands everything else (orientation, CMYK, corrupt or truncated data,
+ * regions) to sharp, which then decides the error codes; full-size decodes are the same pixels either way.
+ */
+export type JpegDecoder = 'libjpeg' | 'sharp';
+export const JPEG_DECODERS: readonly JpegDecoder[] = ['libjpeg', 'sharp'];
 
 export interface DecodeLimits {
   readonly maxBytes: number;
@@ -93,12 +103,20 @@ export function scaledSize(header: ImageHeader, scale: number): { width: number;
  * at 640 pixels never exists in memory at full size. With `region`, only that part of the scaled image
  * is produced (the same pixels; libvips stops decoding below it and resamples nothing outside it).
  */
-export async function decodeImage(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, scale: number, region?: PixelRegion): Promise<RgbImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  limits: DecodeLimits,
+  scale: number,
+  region?: PixelRegion,
+  decoder: JpegDecoder = 'libjpeg',
+): Promise<RgbImage> {
   const { width: scaledWidth, height: scaledHeight } = scaledSize(header, scale);
   const resize = scaledWidth !== header.width || scaledHeight !== header.height ? { width: scaledWidth, height: scaledHeight } : undefined;
   const width = region?.width ?? scaledWidth;
   const height = region?.height ?? scaledHeight;
-  const image = await decodeRgb(bytes, limits, resize, region);
+  const fast = decoder === 'libjpeg' && header.format === 'jpeg' && !region ? decodeJpegNative(bytes, limits, header, scaledWidth, scaledHeight) : undefined;
+  const image = fast ?? (await decodeRgb(bytes, limits, resize, region));
   if (image.width !== width || image.height !== height) {
     image.data.fill(0);
     throw new FaceError('corrupt_image', 'the image data does not match its header');
@@ -110,9 +128,41 @@ export async function decodeImage(bytes: Uint8Array, header: ImageHeader, limits
  * Header and pixels in one pass, at full size: the cheap path for small inputs (a separate header read
  * costs as much as decoding a thumbnail). The decoder still refuses too many pixels from the header.
  */
-export async function decodeWhole(bytes: Uint8Array, format: ImageFormat, limits: DecodeLimits): Promise<{ header: ImageHeader; image: RgbImage }> {
-  const image = await decodeRgb(bytes, limits);
+export async function decodeWhole(
+  bytes: Uint8Array,
+  format: ImageFormat,
+  limits: DecodeLimits,
+  decoder: JpegDecoder = 'libjpeg',
+): Promise<{ header: ImageHeader; image: RgbImage }> {
+  const fast = decoder === 'libjpeg' && format === 'jpeg' ? decodeJpegNative(bytes, limits) : undefined;
+  const image = fast ?? (await decodeRgb(bytes, limits));
   return { header: { format, width: image.width, height: image.height }, image };
+}
+
+/**
+ * The native JPEG path: `width` x `height` must be a DCT scale of the header's size (n/8 of each side,
+ * rounded up, as the detector's power-of-two levels and 3/8-type fine levels are); undefined sends the
+ * caller to sharp (no addon, another scale, or anything the addon does not take).
+ */
+function decodeJpegNative(bytes: Uint8Array, limits: DecodeLimits, header?: ImageHeader, width?: number, height?: number): RgbImage | undefined {
+  const addon = loadPixelsAddon().module;
+  if (!addon) return undefined;
+  let eighths = 8;
+  if (header && width !== undefined && height !== undefined) {
+    eighths = 0;
+    for (let n = 1; n <= 8 && !eighths; n++) {
+      if (Math.ceil((header.width * n) / 8) === width && Math.ceil((header.height * n) / 8) === height) eighths = n;
+    }
+    if (!eighths) return undefined;
+  }
+  const image = addon.decodeJpeg(bytes, eighths, limits.maxPixels) ?? undefined;
+  // An EXIF-rotated image never gets here (the addon refuses orientations other than 1); this guards
+  // a header that disagrees with the data.
+  if (image && header && (image.width !== width || image.height !== height)) {
+    image.data.fill(0);
+    return undefined;
+  }
+  return image;
 }
 
 async function decodeRgb(bytes: Uint8Array, limits: DecodeLimits, resize?: { width: number; height: number }, region?: PixelRegion): Promise<RgbImage> {

@@ -8,7 +8,7 @@ import { UltrafaceDetector } from '../detection/ultraface.detector';
 import { YunetDetector } from '../detection/yunet.detector';
 import { FaceEmbedder } from '../embedding/face-embedder';
 import type { AnalyzedFace, FaceAnalysis, FaceQuality, PixelBox, Point, QualityFilter, UnindexedFace, UnindexedReason } from '../face-analysis.types';
-import type { DecodeLimits, ImageHeader } from '../image/image.decoder';
+import type { DecodeLimits, ImageHeader, JpegDecoder } from '../image/image.decoder';
 import { ImageSource, type ScaledImage } from '../image/image-source';
 import { type RgbImage, wipe } from '../image/rgb-image';
 import type { ModelFileRef, ModelSetManifest } from '../models/model-manifest';
@@ -23,6 +23,7 @@ export interface PipelineSettings {
   readonly detection: Omit<DetectionTuning, 'scoreThreshold'> & { readonly scoreThreshold?: number };
   /** onnxruntime threads per session. */
   readonly threads: number;
+  readonly jpegDecoder: JpegDecoder;
 }
 
 export interface ResolvedAnalyzeOptions {
@@ -130,7 +131,7 @@ export class FacePipeline {
    */
   async open(bytes: Uint8Array, options: ResolvedAnalyzeOptions): Promise<OpenedImage> {
     const contentSha256 = createHash('sha256').update(bytes).digest('hex');
-    const source = await ImageSource.open(bytes, this.settings.limits);
+    const source = await ImageSource.open(bytes, this.settings.limits, this.settings.jpegDecoder);
     try {
       await source.at(this.detector.firstScale(source.header, detectionMinSize(options)));
     } catch (error) {

@@ -1,0 +1,17 @@
+export interface DecodedJpeg {
+  /** 8-bit RGB, interleaved, row-major. */
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Decodes a JPEG to RGB at scaleEighths/8 of its size (libjpeg-turbo's DCT-domain scaling: each side
+ * becomes ceil(side * scaleEighths / 8)). Returns null, with no pixels kept, for anything outside its
+ * fast path: an error or warning from the decoder (corrupt or truncated data), an EXIF orientation
+ * other than 1, CMYK/YCCK, more than 8 bits per sample, or more than maxPixels pixels. The caller then
+ * decodes with its general decoder, which decides what the problem is.
+ */
+export function decodeJpeg(bytes: Uint8Array, scaleEighths: number, maxPixels: number): DecodedJpeg | null;
+/** The libjpeg version the addon was built against (JPEG_LIB_VERSION, e.g. 62). */
+export function jpegLibVersion(): number;
