@@ -15,3 +15,30 @@ export interface DecodedJpeg {
 export function decodeJpeg(bytes: Uint8Array, scaleEighths: number, maxPixels: number): DecodedJpeg | null;
 /** The libjpeg version the addon was built against (JPEG_LIB_VERSION, e.g. 62). */
 export function jpegLibVersion(): number;
+/** toPlanarTensor (libs/face/src/image/planar-tensor.ts) into `out`, value for value. */
+export function planarTensor(
+  src: Uint8Array,
+  srcWidth: number,
+  srcHeight: number,
+  out: Float32Array,
+  inputWidth: number,
+  inputHeight: number,
+  width: number,
+  height: number,
+  mean: number,
+  std: number,
+  bgr: boolean,
+): void;
+/** mirrorPlanar (planar-tensor.ts), in place. */
+export function mirrorPlanar(tensor: Float32Array, inputWidth: number, width: number, height: number): void;
+/** warpAffine (libs/face/src/alignment/affine-warp.ts) into `out`, pixel for pixel. */
+export function warpAffine(
+  src: Uint8Array,
+  srcWidth: number,
+  srcHeight: number,
+  toSource: readonly number[],
+  taps: number,
+  out: Uint8Array,
+  width: number,
+  height: number,
+): void;

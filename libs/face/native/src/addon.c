@@ -1,9 +1,11 @@
 /* Node-API surface of the pixels addon. Plain C, no V8 ABI: one build serves every worker thread. */
 #include <node_api.h>
+#include <math.h>
 #include <stdio.h>
 #include <jpeglib.h>
 
 #include "jpeg-decode.h"
+#include "pixel-kernels.h"
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -68,6 +70,105 @@ static napi_value decode_jpeg(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A typed array of `want`'s type: its data and element count. */
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, data, &ab, &offset) != napi_ok) return 0;
+  return type == want;
+}
+
+/* Integers in 1..2^16 for sizes (an image side never exceeds 65535 here). */
+static int size_arg(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok && *out >= 1 && *out <= 65535;
+}
+
+/*
+ * planarTensor(src: Uint8Array, srcWidth, srcHeight, out: Float32Array, inputWidth, inputHeight, width,
+ * height, mean, std, bgr: boolean): toPlanarTensor into `out` (3 x inputHeight x inputWidth).
+ */
+static napi_value planar_tensor_fn(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 11) FAIL("planarTensor(src, srcWidth, srcHeight, out, inputWidth, inputHeight, width, height, mean, std, bgr)");
+  void *src, *out;
+  size_t src_len, out_len;
+  int32_t sw, sh, iw, ih, w, h;
+  double mean, std;
+  bool bgr;
+  if (!typed(env, argv[0], napi_uint8_array, &src, &src_len)) FAIL("src must be a Uint8Array");
+  if (!typed(env, argv[3], napi_float32_array, &out, &out_len)) FAIL("out must be a Float32Array");
+  if (!size_arg(env, argv[1], &sw) || !size_arg(env, argv[2], &sh) || !size_arg(env, argv[4], &iw) || !size_arg(env, argv[5], &ih) ||
+      !size_arg(env, argv[6], &w) || !size_arg(env, argv[7], &h))
+    FAIL("sizes must be integers in 1..65535");
+  if (napi_get_value_double(env, argv[8], &mean) != napi_ok || napi_get_value_double(env, argv[9], &std) != napi_ok || !(std > 0) ||
+      !isfinite(mean))
+    FAIL("mean must be finite and std positive");
+  if (napi_get_value_bool(env, argv[10], &bgr) != napi_ok) FAIL("bgr must be a boolean");
+  if (src_len < (size_t)sw * sh * 3) FAIL("src is smaller than srcWidth x srcHeight x 3");
+  if (out_len < (size_t)iw * ih * 3) FAIL("out is smaller than 3 x inputHeight x inputWidth");
+  if (w > iw || h > ih) FAIL("width x height must fit the input");
+  if (planar_tensor(src, sw, sh, out, iw, ih, w, h, mean, std, bgr) != 0) {
+    napi_throw_error(env, "PIXELS", "planarTensor: out of memory");
+    return NULL;
+  }
+  return NULL;
+}
+
+/* mirrorPlanar(tensor: Float32Array, inputWidth, width, height): in place, each of the 3 planes. */
+static napi_value mirror_planar_fn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) FAIL("mirrorPlanar(tensor, inputWidth, width, height)");
+  void *t;
+  size_t len;
+  int32_t iw, w, h;
+  if (!typed(env, argv[0], napi_float32_array, &t, &len) || len % 3 != 0) FAIL("tensor must be a Float32Array of 3 planes");
+  if (!size_arg(env, argv[1], &iw) || !size_arg(env, argv[2], &w) || !size_arg(env, argv[3], &h)) FAIL("sizes must be integers in 1..65535");
+  size_t plane = len / 3;
+  if (w > iw || (size_t)iw * h > plane) FAIL("width x height must fit a plane");
+  mirror_planar(t, (int64_t)plane, iw, w, h);
+  return NULL;
+}
+
+/*
+ * warpAffine(src: Uint8Array, srcWidth, srcHeight, toSource: number[6], taps, out: Uint8Array, width,
+ * height): the crop into `out` (width x height x 3).
+ */
+static napi_value warp_affine_fn(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 8) FAIL("warpAffine(src, srcWidth, srcHeight, toSource, taps, out, width, height)");
+  void *src, *out;
+  size_t src_len, out_len;
+  int32_t sw, sh, taps, w, h;
+  double m[6];
+  if (!typed(env, argv[0], napi_uint8_array, &src, &src_len)) FAIL("src must be a Uint8Array");
+  if (!typed(env, argv[5], napi_uint8_array, &out, &out_len)) FAIL("out must be a Uint8Array");
+  if (!size_arg(env, argv[1], &sw) || !size_arg(env, argv[2], &sh) || !size_arg(env, argv[6], &w) || !size_arg(env, argv[7], &h))
+    FAIL("sizes must be integers in 1..65535");
+  if (napi_get_value_int32(env, argv[4], &taps) != napi_ok || taps < 1 || taps > 64) FAIL("taps must be an integer in 1..64");
+  bool is_array = false;
+  uint32_t n = 0;
+  if (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &n) != napi_ok || n != 6)
+    FAIL("toSource must be an array of 6 numbers");
+  for (uint32_t i = 0; i < 6; i++) {
+    napi_value e;
+    if (napi_get_element(env, argv[3], i, &e) != napi_ok || napi_get_value_double(env, e, &m[i]) != napi_ok || !isfinite(m[i]))
+      FAIL("toSource must be an array of 6 finite numbers");
+  }
+  if (src_len < (size_t)sw * sh * 3) FAIL("src is smaller than srcWidth x srcHeight x 3");
+  if (out_len < (size_t)w * h * 3) FAIL("out is smaller than width x height x 3");
+  warp_affine(src, sw, sh, m, taps, out, w, h);
+  return NULL;
+}
+
 static napi_value jpeg_lib_version(napi_env env, napi_callback_info info) {
   napi_value v;
   CHECK(napi_create_int32(env, JPEG_LIB_VERSION, &v));
@@ -78,6 +179,9 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"decodeJpeg", NULL, decode_jpeg, NULL, NULL, NULL, napi_default, NULL},
       {"jpegLibVersion", NULL, jpeg_lib_version, NULL, NULL, NULL, napi_default, NULL},
+      {"planarTensor", NULL, planar_tensor_fn, NULL, NULL, NULL, napi_default, NULL},
+      {"mirrorPlanar", NULL, mirror_planar_fn, NULL, NULL, NULL, napi_default, NULL},
+      {"warpAffine", NULL, warp_affine_fn, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -1,5 +1,5 @@
 import type { RgbImage } from '../image/rgb-image';
-import { warpAffine } from './affine-warp';
+import { warpAffine, warpAffineJs } from './affine-warp';
 
 function image(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): RgbImage {
   const data = new Uint8Array(width * height * 3);
@@ -9,7 +9,11 @@ function image(width: number, height: number, pixel: (x: number, y: number) => [
 
 const px = (img: RgbImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
 
-describe('warpAffine', () => {
+// The native addon and the TypeScript fallback must both pass (pixel-kernels.spec.ts compares them at scale).
+describe.each([
+  ['native', warpAffine],
+  ['TypeScript', warpAffineJs],
+] as const)('warpAffine (%s)', (_, warpAffine) => {
   const gradient = image(16, 8, (x, y) => [x * 10, y * 20, 7]);
 
   it('identity copies the image', () => {

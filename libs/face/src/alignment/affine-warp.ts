@@ -1,3 +1,4 @@
+import { loadPixelsAddon } from '../image/pixels-addon.loader';
 import type { RgbImage } from '../image/rgb-image';
 import { type Affine, affineScale } from './similarity-transform';
 
@@ -6,13 +7,28 @@ import { type Affine, affineScale } from './similarity-transform';
  * OpenCV's warpAffine) to the source; outside the source is black, as warpAffine's default border.
  * Bilinear, as the embedder's training crops were made; only when one output pixel spans more than two
  * source pixels does it average a grid of bilinear taps, one per source pixel of its footprint, so a
- * much larger face is not aliased into the crop.
+ * much larger face is not aliased into the crop. Runs in the native addon where it is built (the same
+ * pixels), else in warpAffineJs.
  */
 export function warpAffine(source: RgbImage, toSource: Affine, width: number, height: number): RgbImage {
+  const addon = loadPixelsAddon().module;
+  if (!addon) return warpAffineJs(source, toSource, width, height);
+  const out = new Uint8Array(width * height * 3);
+  addon.warpAffine(source.data, source.width, source.height, toSource, tapsFor(toSource), out, width, height);
+  return { data: out, width, height };
+}
+
+/** Bilinear taps per axis: one unless an output pixel spans more than two source pixels. */
+const tapsFor = (toSource: Affine): number => {
+  const scale = affineScale(toSource);
+  return scale > 2 ? Math.ceil(scale - 1e-6) : 1;
+};
+
+/** warpAffine in TypeScript: the fallback without the addon, and the reference the addon is tested against. */
+export function warpAffineJs(source: RgbImage, toSource: Affine, width: number, height: number): RgbImage {
   const out = new Uint8Array(width * height * 3);
   const [a, b, tx, c, d, ty] = toSource;
-  const scale = affineScale(toSource);
-  const taps = scale > 2 ? Math.ceil(scale - 1e-6) : 1;
+  const taps = tapsFor(toSource);
   const src = source.data;
   const sw = source.width, sh = source.height, stride = sw * 3;
   const rgb = new Float64Array(3);

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import sharp from 'sharp';
+import sharp, { type JpegOptions } from 'sharp';
 import { FaceError } from '../face.error';
 import { deepface, describeWithPhotos, lfw } from '../testing/face-models.fixture';
 import { decodeImage, decodeWhole, type ImageHeader, readImageHeader } from './image.decoder';
@@ -10,7 +10,7 @@ const LIMITS = { maxBytes: 20 * 1024 * 1024, maxPixels: 60_000_000 };
 const addon = loadPixelsAddon().module!;
 
 /** A 320x240 JPEG with a shape on it (a flat image would hide decoding differences). */
-const photoLike = (options: sharp.JpegOptions = {}) =>
+const photoLike = (options: JpegOptions = {}) =>
   sharp({ create: { width: 320, height: 240, channels: 3, background: '#8a6f5c' } })
     .composite([{ input: Buffer.from('<svg width="320" height="240"><circle cx="160" cy="120" r="90" fill="#3a7"/><rect x="20" y="30" width="60" height="150" fill="#c25"/></svg>') }])
     .jpeg({ quality: 92, ...options });

@@ -1,12 +1,16 @@
 import type { PixelNormalisation } from '../models/model-manifest';
-import { mirrorPlanar, toPlanarTensor } from './planar-tensor';
+import { mirrorPlanar, mirrorPlanarJs, toPlanarTensor, toPlanarTensorJs } from './planar-tensor';
 
 // A 2x2 RGB image: red, green / blue, white.
 const image = { data: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]), width: 2, height: 2 };
 const norm = (channelOrder: 'rgb' | 'bgr', mean = 0, std = 1) => ({ channelOrder, mean, std }) as PixelNormalisation;
 const planes = (t: Float32Array, w: number, h: number) => [0, 1, 2].map((p) => Array.from(t.subarray(p * w * h, (p + 1) * w * h)));
 
-describe('toPlanarTensor', () => {
+// The native addon and the TypeScript fallback must both pass (pixel-kernels.spec.ts compares them at scale).
+describe.each([
+  ['native', toPlanarTensor, mirrorPlanar],
+  ['TypeScript', toPlanarTensorJs, mirrorPlanarJs],
+] as const)('toPlanarTensor (%s)', (_, toPlanarTensor, mirrorPlanar) => {
   it('writes RGB planes in RGB order and BGR planes in BGR order, normalised', () => {
     expect(planes(toPlanarTensor(image, 2, 2, norm('rgb')), 2, 2)).toEqual([
       [255, 0, 0, 255],

@@ -1,4 +1,5 @@
 import type { PixelNormalisation } from '../models/model-manifest';
+import { loadPixelsAddon } from './pixels-addon.loader';
 import type { RgbImage } from './rgb-image';
 
 interface AxisWeights {
@@ -67,9 +68,26 @@ function normalisationTable(mean: number, inv: number): Float32Array {
  * The model input: `image` resampled to width x height (when it is not already that size) and written at
  * the top-left of a [1, 3, inputHeight, inputWidth] float tensor in the model's channel order and
  * normalisation; the rest (bottom/right padding) is black, normalised the same way. One pass over
- * typed arrays, no intermediate RGB image.
+ * typed arrays, no intermediate RGB image. Runs in the native addon where it is built (the same values,
+ * 3-8x faster), else in toPlanarTensorJs.
  */
 export function toPlanarTensor(
+  image: RgbImage,
+  inputWidth: number,
+  inputHeight: number,
+  norm: PixelNormalisation,
+  width = Math.min(image.width, inputWidth),
+  height = Math.min(image.height, inputHeight),
+): Float32Array {
+  const addon = loadPixelsAddon().module;
+  if (!addon) return toPlanarTensorJs(image, inputWidth, inputHeight, norm, width, height);
+  const out = new Float32Array(3 * inputWidth * inputHeight);
+  addon.planarTensor(image.data, image.width, image.height, out, inputWidth, inputHeight, width, height, norm.mean, norm.std, norm.channelOrder === 'bgr');
+  return out;
+}
+
+/** toPlanarTensor in TypeScript: the fallback without the addon, and the reference the addon is tested against. */
+export function toPlanarTensorJs(
   image: RgbImage,
   inputWidth: number,
   inputHeight: number,
@@ -149,6 +167,12 @@ export function toPlanarTensor(
 
 /** Mirrors the top-left width x height region of a [1, 3, H, inputWidth] tensor left to right, in place. */
 export function mirrorPlanar(tensor: Float32Array, inputWidth: number, width: number, height: number): void {
+  const addon = loadPixelsAddon().module;
+  if (addon) addon.mirrorPlanar(tensor, inputWidth, width, height);
+  else mirrorPlanarJs(tensor, inputWidth, width, height);
+}
+
+export function mirrorPlanarJs(tensor: Float32Array, inputWidth: number, width: number, height: number): void {
   const plane = tensor.length / 3;
   for (let p = 0; p < 3; p++) {
     for (let y = 0; y < height; y++) {
