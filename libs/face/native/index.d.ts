@@ -42,3 +42,5 @@ export function warpAffine(
   width: number,
   height: number,
 ): void;
+/** laplacianVariance (libs/face/src/quality/sharpness.ts), value for value. */
+export function laplacianVariance(data: Uint8Array, width: number, height: number, innerFraction: number): number;

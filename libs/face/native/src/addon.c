@@ -2,6 +2,7 @@
 #include <node_api.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <jpeglib.h>
 
 #include "jpeg-decode.h"
@@ -169,6 +170,32 @@ static napi_value warp_affine_fn(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* laplacianVariance(data: Uint8Array, width, height, innerFraction): number */
+static napi_value laplacian_variance_fn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) FAIL("laplacianVariance(data, width, height, innerFraction)");
+  void *data;
+  size_t len;
+  int32_t w, h;
+  double inner;
+  if (!typed(env, argv[0], napi_uint8_array, &data, &len)) FAIL("data must be a Uint8Array");
+  if (!size_arg(env, argv[1], &w) || !size_arg(env, argv[2], &h)) FAIL("sizes must be integers in 1..65535");
+  if (napi_get_value_double(env, argv[3], &inner) != napi_ok || !(inner >= 0 && inner <= 1)) FAIL("innerFraction must be in 0..1");
+  if (len < (size_t)w * h * 3) FAIL("data is smaller than width x height x 3");
+  float *grey = malloc((size_t)w * h * sizeof(float));
+  if (!grey) {
+    napi_throw_error(env, "PIXELS", "laplacianVariance: out of memory");
+    return NULL;
+  }
+  double v = laplacian_variance(data, w, h, inner, grey);
+  free(grey);
+  napi_value result;
+  CHECK(napi_create_double(env, v, &result));
+  return result;
+}
+
 static napi_value jpeg_lib_version(napi_env env, napi_callback_info info) {
   napi_value v;
   CHECK(napi_create_int32(env, JPEG_LIB_VERSION, &v));
@@ -182,6 +209,7 @@ NAPI_MODULE_INIT() {
       {"planarTensor", NULL, planar_tensor_fn, NULL, NULL, NULL, napi_default, NULL},
       {"mirrorPlanar", NULL, mirror_planar_fn, NULL, NULL, NULL, napi_default, NULL},
       {"warpAffine", NULL, warp_affine_fn, NULL, NULL, NULL, napi_default, NULL},
+      {"laplacianVariance", NULL, laplacian_variance_fn, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -20,4 +20,7 @@ void mirror_planar(float *tensor, int64_t plane, int input_width, int width, int
 void warp_affine(const uint8_t *src, int src_width, int src_height, const double *to_source, int taps, uint8_t *out, int width,
                  int height);
 
+/* laplacianVariance (quality/sharpness.ts); `grey` is scratch of width x height floats, zeroed on return. */
+double laplacian_variance(const uint8_t *data, int width, int height, double inner_fraction, float *grey);
+
 #endif

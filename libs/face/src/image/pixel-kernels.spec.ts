@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { warpAffine, warpAffineJs } from '../alignment/affine-warp';
 import type { Affine } from '../alignment/similarity-transform';
 import type { PixelNormalisation } from '../models/model-manifest';
+import { laplacianVariance, laplacianVarianceJs } from '../quality/sharpness';
 import { describeWithPhotos, lfw } from '../testing/face-models.fixture';
 import { decodeWhole } from './image.decoder';
 import { mirrorPlanar, mirrorPlanarJs, toPlanarTensor, toPlanarTensorJs } from './planar-tensor';
@@ -66,6 +67,15 @@ describe('native pixel kernels against the TypeScript they replace', () => {
     expect(samePixels(warpAffine(image, toSource as Affine, 112, 112), warpAffineJs(image, toSource as Affine, 112, 112))).toBe(true);
   });
 
+  it.each([
+    [112, 112, 0.7],
+    [97, 131, 0.5],
+    [3, 3, 0.7],
+  ])('laplacianVariance of a %ix%i crop (inner %f) is the same number', (w, h, inner) => {
+    const image = noise(w, h, w + h);
+    expect(laplacianVariance(image, inner)).toBe(laplacianVarianceJs(image, inner));
+  });
+
   it('refuses sizes that do not fit the buffers', () => {
     const addon = loadPixelsAddon().module!;
     const image = noise(8, 8, 1);
@@ -77,6 +87,7 @@ describe('native pixel kernels against the TypeScript they replace', () => {
     expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, 0, 0, 1, 0], 1, new Uint8Array(3 * 63), 8, 8)).toThrow('out is smaller');
     expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, 0, 0, 1], 1, new Uint8Array(3 * 64), 8, 8)).toThrow('6 numbers');
     expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, NaN, 0, 1, 0], 1, new Uint8Array(3 * 64), 8, 8)).toThrow('finite');
+    expect(() => addon.laplacianVariance(image.data, 8, 9, 0.7)).toThrow('data is smaller');
   });
 });
 
@@ -88,7 +99,9 @@ describeWithPhotos('native pixel kernels on real photos', () => {
       expect(sameFloats(toPlanarTensor(image, 256, 256, YUNET, 250, 250), toPlanarTensorJs(image, 256, 256, YUNET, 250, 250))).toBe(true);
       expect(sameFloats(toPlanarTensor(image, 160, 160, YUNET, 160, 160), toPlanarTensorJs(image, 160, 160, YUNET, 160, 160))).toBe(true);
       const toSource: Affine = [0.93, -0.12, 71.3, 0.12, 0.93, 88.6];
-      expect(samePixels(warpAffine(image, toSource, 112, 112), warpAffineJs(image, toSource, 112, 112))).toBe(true);
+      const crop = warpAffine(image, toSource, 112, 112);
+      expect(samePixels(crop, warpAffineJs(image, toSource, 112, 112))).toBe(true);
+      expect(laplacianVariance(crop)).toBe(laplacianVarianceJs(crop));
     }
   });
 });

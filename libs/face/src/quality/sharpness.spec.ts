@@ -1,5 +1,5 @@
 import type { RgbImage } from '../image/rgb-image';
-import { laplacianVariance } from './sharpness';
+import { laplacianVariance, laplacianVarianceJs } from './sharpness';
 
 function texture(blur: number): RgbImage {
   const size = 64;
@@ -14,7 +14,10 @@ function texture(blur: number): RgbImage {
   return { data, width: size, height: size };
 }
 
-describe('laplacianVariance', () => {
+describe.each([
+  ['native', laplacianVariance],
+  ['TypeScript', laplacianVarianceJs],
+] as const)('laplacianVariance (%s)', (_, laplacianVariance) => {
   it('is zero on a flat image and falls as detail is blurred away', () => {
     expect(laplacianVariance({ data: new Uint8Array(32 * 32 * 3).fill(90), width: 32, height: 32 })).toBe(0);
     const sharp = laplacianVariance(texture(0));

@@ -1,10 +1,18 @@
+import { loadPixelsAddon } from '../image/pixels-addon.loader';
 import type { RgbImage } from '../image/rgb-image';
 
 /**
  * Variance of the 4-neighbour Laplacian of the grey image, over the inner part (the crop's borders
- * hold background and the black of out-of-image areas). Low values mean blur.
+ * hold background and the black of out-of-image areas). Low values mean blur. In the native addon
+ * where it is built (the same value), else laplacianVarianceJs.
  */
 export function laplacianVariance(image: RgbImage, innerFraction = 0.7): number {
+  const addon = loadPixelsAddon().module;
+  return addon ? addon.laplacianVariance(image.data, image.width, image.height, innerFraction) : laplacianVarianceJs(image, innerFraction);
+}
+
+/** laplacianVariance in TypeScript: the fallback without the addon, and the reference the addon is tested against. */
+export function laplacianVarianceJs(image: RgbImage, innerFraction = 0.7): number {
   const { width, height, data } = image;
   const grey = new Float32Array(width * height);
   for (let i = 0, p = 0; i < grey.length; i++, p += 3) grey[i] = 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
