@@ -1,12 +1,13 @@
 // Throughput of the face engine against the pure inference bound of its models, measured in one run.
-//   npm run bench:engine [-- --lfw 400 --workers 1,2 --model-set <id> --models-dir <dir>]
+//   npm run bench:engine [-- --lfw 400 --workers 1,2 --model-set <id> --models-dir <dir> --jpeg-decoder libjpeg|sharp]
 // Prints one JSON object: per worker count, images/s (with a backlog, as the indexer runs) and ms per
 // image (p50/p95, one image per worker at a time) and faces/s for LFW-size
 // photos (250x250) and for the large deepface photos (long side >= 1500 px), the one-face bound of the
 // models (detector + embedder, onnxruntime alone, one thread), the ratio achieved (from wall time and
 // from CPU time), and peak RSS. LFW photos hold ~1.08 faces that get embedded: the bound for the faces
 // actually found (detector + faces per image x embedder) and the ratio to it are printed too. For the
-// large photos, the decode at the detector's base scale alone (one thread, libvips) is their floor
+// large photos, the decode at the detector's base scale alone (one thread; libjpeg-turbo through the
+// native addon, or libvips) is their floor
 // beside the models: `large.decodeMs`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -14,13 +15,15 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
-import { BUILTIN_MODEL_SETS, decodeAtBaseLevel, DEFAULT_MODEL_SET, FaceEngine, flushNegligibleWeights } from '@app/face';
+import { BUILTIN_MODEL_SETS, decodeAtBaseLevel, DEFAULT_MODEL_SET, FaceEngine, type FaceEngineOptions, flushNegligibleWeights } from '@app/face';
 
 const { values: args } = parseArgs({
   options: {
     lfw: { type: 'string', default: '400' },
     workers: { type: 'string', default: '1,2' },
     'model-set': { type: 'string', default: DEFAULT_MODEL_SET },
+    // sharp: JPEG decoding as before the native addon (its pixel kernels still run), for comparison.
+    'jpeg-decoder': { type: 'string', default: 'libjpeg' },
     'models-dir': { type: 'string', default: resolve(__dirname, '../.cache/models') },
     faces: { type: 'string', default: resolve(__dirname, '../../shared/faces') },
   },
@@ -160,7 +163,7 @@ async function baseDecodeMs(photos: readonly Photo[]): Promise<number> {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
-      await decodeAtBaseLevel(photo.bytes);
+      await decodeAtBaseLevel(photo.bytes, undefined, args['jpeg-decoder'] as FaceEngineOptions['jpegDecoder']);
       times.push(performance.now() - t);
     }
     total += percentile(times.sort((a, b) => a - b), 0.5);
@@ -217,8 +220,15 @@ async function main(): Promise<void> {
   const large = await largePhotos(resolve(args.faces!, 'deepface'));
   const probe = await BoundProbe.create(args['model-set']!, args['models-dir']!, lfw[0]!.bytes);
   const runs = [];
+  let pixels = '';
   for (const workers of args.workers!.split(',').map(Number)) {
-    const engine = await FaceEngine.create({ modelsDir: args['models-dir']!, modelSet: args['model-set'], poolSize: workers });
+    const engine = await FaceEngine.create({
+      modelsDir: args['models-dir']!,
+      modelSet: args['model-set'],
+      poolSize: workers,
+      jpegDecoder: args['jpeg-decoder'] as FaceEngineOptions['jpegDecoder'],
+    });
+    pixels = `${engine.info.pixels}, JPEG by ${engine.info.jpegDecoder}`;
     try {
       const decodeMs = await baseDecodeMs(large);
       // Warm-up: first runs of each input shape allocate.
@@ -254,6 +264,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({
     modelSet: args['model-set'],
     cpus: availableParallelism(),
+    pixels,
     images: { lfw: lfw.length, large: large.length, largeMinSide: LARGE_MIN_SIDE },
     bound: probe.summary(),
     runs,

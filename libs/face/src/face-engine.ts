@@ -1,12 +1,17 @@
 import type { AnalyzeOptions, FaceAnalysis, ModelSetRef } from './face-analysis.types';
+import type { JpegDecoder } from './image/image.decoder';
 import { type FaceEngineOptions, resolveAnalyzeOptions, resolveEngineOptions, type ResolvedEngineOptions } from './face-engine.options';
 import { checkImageBytes } from './image/image.decoder';
+import { loadPixelsAddon } from './image/pixels-addon.loader';
 import { resolveModelSet, verifyModelSet } from './models/model-registry';
 import { FaceWorkerPool } from './worker/face-worker-pool';
 
 export interface FaceEngineInfo extends ModelSetRef {
   readonly embeddingDimension: number;
   readonly poolSize: number;
+  /** The native pixels addon ("libjpeg 62") or why it is missing; without it the engine runs its TypeScript and sharp paths, ~15% slower. */
+  readonly pixels: string;
+  readonly jpegDecoder: JpegDecoder;
 }
 
 /**
@@ -27,7 +32,15 @@ export class FaceEngine {
     // Fail here, in the caller's stack, on a missing or altered model file (workers check again as they load).
     verifyModelSet(manifest);
     const pool = await FaceWorkerPool.start({ manifest, settings: resolved.pipeline }, resolved.poolSize);
-    const info = { id: manifest.id, version: manifest.version, embeddingDimension: manifest.embedder.dimension, poolSize: resolved.poolSize };
+    const info = {
+      id: manifest.id,
+      version: manifest.version,
+      embeddingDimension: manifest.embedder.dimension,
+      poolSize: resolved.poolSize,
+      // The workers load the same addon file as this thread.
+      pixels: loadPixelsAddon().status,
+      jpegDecoder: resolved.pipeline.jpegDecoder,
+    };
     return new FaceEngine(pool, resolved, info);
   }
 

@@ -1,6 +1,6 @@
 import type { ImageHeader } from '../image/image.decoder';
 import type { ImageSource } from '../image/image-source';
-import { mirrorPlanar, toPlanarTensor } from '../image/planar-tensor';
+import { mirrorPlanar, TensorBuffer, toPlanarTensor } from '../image/planar-tensor';
 import type { RgbImage } from '../image/rgb-image';
 import type { YunetDetectorSpec } from '../models/model-manifest';
 import { type InferenceSession, Tensor, wipeOutputs } from '../models/onnx-session';
@@ -13,6 +13,8 @@ const roundUp = (value: number, multiple: number): number => Math.ceil(value / m
 
 /** YuNet over a small image pyramid (see detection-pyramid.ts), one NMS over all levels. */
 export class YunetDetector implements FaceDetector {
+  private readonly input = new TensorBuffer();
+
   constructor(
     private readonly session: InferenceSession,
     private readonly spec: YunetDetectorSpec,
@@ -50,7 +52,7 @@ export class YunetDetector implements FaceDetector {
   private async infer(image: RgbImage, levelWidth: number, levelHeight: number, mirror: boolean): Promise<FaceCandidate[]> {
     const inputWidth = roundUp(levelWidth, this.spec.sizeMultiple);
     const inputHeight = roundUp(levelHeight, this.spec.sizeMultiple);
-    const data = toPlanarTensor(image, inputWidth, inputHeight, this.spec, levelWidth, levelHeight);
+    const data = toPlanarTensor(image, inputWidth, inputHeight, this.spec, levelWidth, levelHeight, this.input.take(3 * inputWidth * inputHeight));
     try {
       const found = await this.run(data, inputWidth, inputHeight);
       // The mirror image's landmarks are a second, independent estimate: voting averages the two.
@@ -60,7 +62,7 @@ export class YunetDetector implements FaceDetector {
       }
       return found;
     } finally {
-      data.fill(0);
+      this.input.giveBack(data);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { AlignmentTemplate } from '../alignment/face-aligner';
-import { toPlanarTensor } from '../image/planar-tensor';
+import { TensorBuffer, toPlanarTensor } from '../image/planar-tensor';
 import type { RgbImage } from '../image/rgb-image';
 import type { EmbedderSpec } from '../models/model-manifest';
 import { type InferenceSession, Tensor, wipeOutputs } from '../models/onnx-session';
@@ -7,6 +7,7 @@ import { type InferenceSession, Tensor, wipeOutputs } from '../models/onnx-sessi
 /** Runs the embedding model on an aligned crop and L2-normalises the result. */
 export class FaceEmbedder {
   readonly template: AlignmentTemplate;
+  private readonly input = new TensorBuffer();
 
   constructor(
     private readonly session: InferenceSession,
@@ -22,7 +23,7 @@ export class FaceEmbedder {
   async embed(crop: RgbImage): Promise<Float32Array> {
     const { inputWidth: width, inputHeight: height } = this.spec;
     if (crop.width !== width || crop.height !== height) throw new Error(`embedder input must be ${width}x${height}`);
-    const data = toPlanarTensor(crop, width, height, this.spec);
+    const data = toPlanarTensor(crop, width, height, this.spec, width, height, this.input.take(3 * width * height));
     let outputs: InferenceSession.OnnxValueMapType | undefined;
     try {
       outputs = await this.session.run({ [this.spec.inputName]: new Tensor('float32', data, [1, 3, height, width]) });
@@ -32,7 +33,7 @@ export class FaceEmbedder {
       }
       return l2Normalise(raw);
     } finally {
-      data.fill(0);
+      this.input.giveBack(data);
       if (outputs) wipeOutputs(outputs);
     }
   }

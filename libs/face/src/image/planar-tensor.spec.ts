@@ -1,5 +1,5 @@
 import type { PixelNormalisation } from '../models/model-manifest';
-import { mirrorPlanar, mirrorPlanarJs, toPlanarTensor, toPlanarTensorJs } from './planar-tensor';
+import { mirrorPlanar, mirrorPlanarJs, TensorBuffer, toPlanarTensor, toPlanarTensorJs } from './planar-tensor';
 
 // A 2x2 RGB image: red, green / blue, white.
 const image = { data: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]), width: 2, height: 2 };
@@ -35,5 +35,30 @@ describe.each([
     const t = toPlanarTensor(image, 3, 2, norm('rgb'));
     mirrorPlanar(t, 3, 2, 2);
     expect(planes(t, 3, 2)[0]).toEqual([0, 255, 0, 255, 0, 0]);
+  });
+});
+
+describe('TensorBuffer', () => {
+  it('lends one buffer at a time, zero-filled when given back, and a fresh one while it is out', () => {
+    const buffers = new TensorBuffer();
+    const first = buffers.take(12);
+    first.fill(7);
+    const overlapping = buffers.take(12);
+    expect(overlapping).not.toBe(first);
+    buffers.giveBack(overlapping);
+    buffers.giveBack(first);
+    expect(Array.from(first).every((v) => v === 0)).toBe(true);
+    expect(buffers.take(12)).toBe(first);
+  });
+
+  it('writes a reused buffer whole: no value of the previous image stays in the padding', () => {
+    const out = new Float32Array(3 * 9).fill(99);
+    for (const convert of [toPlanarTensor, toPlanarTensorJs]) {
+      out.fill(99);
+      const t = convert(image, 3, 3, norm('rgb'), 2, 2, out);
+      expect(t).toBe(out);
+      expect(planes(t, 3, 3)[0]).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 0]);
+      expect(Object.is(t[2], 0)).toBe(true);
+    }
   });
 });
