@@ -42,7 +42,8 @@ describeWithPhotos('FaceEngine on real photos (yunet-arcface-v1)', () => {
   afterAll(() => engine?.close());
 
   it('records the model set on every result', () => {
-    expect(engine.info).toMatchObject({ id: 'yunet-arcface-v1', version: '1.0.0', embeddingDimension: 512, poolSize: 2 });
+    expect(engine.info).toMatchObject({ id: 'yunet-arcface-v1', version: '1.0.0', embeddingDimension: 512, poolSize: 2, jpegDecoder: 'libjpeg' });
+    expect(engine.info.pixels).toMatch(/^libjpeg \d+$/);
     expect(analyses.get('img1.jpg')!.modelSet).toEqual({ id: 'yunet-arcface-v1', version: '1.0.0' });
   });
 
@@ -200,6 +201,24 @@ describeWithPhotos('FaceEngine model sets', () => {
     };
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
     expect(await codeOf(FaceEngine.create({ modelsDir, manifestPath: join(dir, 'manifest.json') }))).toBe('model_hash_mismatch');
+  });
+
+  it('gives the same analysis with JPEG decoded by sharp as by the native path (same pixels, same embeddings)', async () => {
+    const viaSharp = await FaceEngine.create({ modelsDir: ensureTestModels(), poolSize: 1, jpegDecoder: 'sharp' });
+    const native = await FaceEngine.create({ modelsDir: ensureTestModels(), poolSize: 1 });
+    try {
+      expect(viaSharp.info.jpegDecoder).toBe('sharp');
+      const bytes = readFileSync(lfw('Aaron_Patterson/Aaron_Patterson_0001.jpg'));
+      const [a, b] = await Promise.all([viaSharp.analyze(bytes), native.analyze(bytes)]);
+      expect(a.faces.length).toBeGreaterThan(0);
+      expect(b.faces.map((f) => [f.boxPx, f.quality, Array.from(f.embedding)])).toEqual(a.faces.map((f) => [f.boxPx, f.quality, Array.from(f.embedding)]));
+    } finally {
+      await Promise.all([viaSharp.close(), native.close()]);
+    }
+  });
+
+  it('refuses an unknown jpegDecoder', async () => {
+    expect(await codeOf(FaceEngine.create({ modelsDir: ensureTestModels(), jpegDecoder: 'pil' as never }))).toBe('invalid_options');
   });
 
   it('when a worker dies, fails the image it was analysing and sends the one waiting behind it again', async () => {

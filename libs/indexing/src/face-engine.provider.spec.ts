@@ -9,7 +9,8 @@ import { FaceEngineProvider } from './face-engine.provider';
 const config = (preload?: 'true' | 'false') =>
   loadConfig({ NODE_ENV: 'test', FACESEARCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'face-provider-')), ...(preload ? { FACE_ENGINE_PRELOAD: preload } : {}) });
 
-const fakeEngine = () => ({ info: { id: 'm', version: '1', embeddingDimension: 512, poolSize: 1 }, close: jest.fn(async () => undefined) }) as unknown as FaceEngine;
+const fakeEngine = (pixels = 'libjpeg 62') =>
+  ({ info: { id: 'm', version: '1', embeddingDimension: 512, poolSize: 1, pixels, jpegDecoder: 'libjpeg' }, close: jest.fn(async () => undefined) }) as unknown as FaceEngine;
 
 describe('FaceEngineProvider', () => {
   beforeAll(() => Logger.overrideLogger(false));
@@ -43,5 +44,18 @@ describe('FaceEngineProvider', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await expect(provider.get()).resolves.toBeDefined();
     expect(create).toHaveBeenCalledTimes(2);
+  });
+
+  it('warns at start when the native pixels addon is missing (the engine then runs slower fallbacks)', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    jest.spyOn(FaceEngine, 'create').mockResolvedValueOnce(fakeEngine('unavailable: Cannot find module')).mockResolvedValueOnce(fakeEngine());
+    const missing = new FaceEngineProvider(config());
+    await missing.get();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ pixels: 'unavailable: Cannot find module' }));
+    warn.mockClear();
+    await new FaceEngineProvider(config()).get();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warn).not.toHaveBeenCalled();
   });
 });
