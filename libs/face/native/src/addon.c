@@ -7,6 +7,7 @@
 
 #include "jpeg-decode.h"
 #include "pixel-kernels.h"
+#include "secure-zero.h"
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -34,6 +35,24 @@ static uint8_t *alloc_array_buffer(void *ctx, size_t size) {
   return data;
 }
 
+/* A whole number in min..max (fractions, NaN and other types refused). */
+static int integer_in(napi_env env, napi_value v, double min, double max, int64_t *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= min && d <= max) || d != floor(d)) return 0;
+  *out = (int64_t)d;
+  return 1;
+}
+
+/* Image sides: 64-bit index arithmetic throughout, so anything a decoder produces fits (sharp allows sides of millions). */
+#define MAX_SIDE 16777216.0
+
+static int size_arg(napi_env env, napi_value v, int32_t *out) {
+  int64_t n;
+  if (!integer_in(env, v, 1, MAX_SIDE, &n)) return 0;
+  *out = (int32_t)n;
+  return 1;
+}
+
 /* decodeJpeg(bytes: Uint8Array, scaleEighths: 1..8, maxPixels): { data, width, height } | null */
 static napi_value decode_jpeg(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -49,25 +68,34 @@ static napi_value decode_jpeg(napi_env env, napi_callback_info info) {
   if (napi_is_typedarray(env, argv[0], &is) != napi_ok || !is) FAIL("bytes must be a Uint8Array");
   CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset));
   if (type != napi_uint8_array) FAIL("bytes must be a Uint8Array");
-  int32_t scale = 0;
+  int64_t scale = 0;
   int64_t max_pixels = 0;
-  if (napi_get_value_int32(env, argv[1], &scale) != napi_ok || scale < 1 || scale > 8) FAIL("scaleEighths must be an integer in 1..8");
-  if (napi_get_value_int64(env, argv[2], &max_pixels) != napi_ok || max_pixels < 1) FAIL("maxPixels must be a positive integer");
+  if (!integer_in(env, argv[1], 1, 8, &scale)) FAIL("scaleEighths must be an integer in 1..8");
+  /* 2^31 pixels at most: 6 GB of RGB; the engine's limit (API.md) is far below. */
+  if (!integer_in(env, argv[2], 1, 2147483648.0, &max_pixels)) FAIL("maxPixels must be an integer in 1..2^31");
   alloc_ctx ctx = {env, NULL};
   uint32_t width = 0, height = 0;
   napi_value result;
-  if (jpeg_decode_rgb(data, length, scale, max_pixels, alloc_array_buffer, &ctx, &width, &height) != JPEG_OK) {
+  if (jpeg_decode_rgb(data, length, (int)scale, max_pixels, alloc_array_buffer, &ctx, &width, &height) != JPEG_OK) {
+    bool pending = false;
+    /* An allocation that failed with a JS exception: let it surface rather than answer "fallback". */
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return NULL;
     CHECK(napi_get_null(env, &result));
     return result;
   }
+  size_t size = (size_t)width * height * 3;
   napi_value pixels, w, h;
-  CHECK(napi_create_typedarray(env, napi_uint8_array, (size_t)width * height * 3, ctx.array_buffer, 0, &pixels));
-  CHECK(napi_create_uint32(env, width, &w));
-  CHECK(napi_create_uint32(env, height, &h));
-  CHECK(napi_create_object(env, &result));
-  CHECK(napi_set_named_property(env, result, "data", pixels));
-  CHECK(napi_set_named_property(env, result, "width", w));
-  CHECK(napi_set_named_property(env, result, "height", h));
+  if (napi_create_typedarray(env, napi_uint8_array, size, ctx.array_buffer, 0, &pixels) != napi_ok || napi_create_uint32(env, width, &w) != napi_ok ||
+      napi_create_uint32(env, height, &h) != napi_ok || napi_create_object(env, &result) != napi_ok ||
+      napi_set_named_property(env, result, "data", pixels) != napi_ok || napi_set_named_property(env, result, "width", w) != napi_ok ||
+      napi_set_named_property(env, result, "height", h) != napi_ok) {
+    /* The pixels never reach the caller, who could not wipe them. */
+    void *bytes = NULL;
+    size_t byte_length = 0;
+    if (napi_get_arraybuffer_info(env, ctx.array_buffer, &bytes, &byte_length) == napi_ok && bytes) secure_zero(bytes, byte_length);
+    napi_throw_error(env, "PIXELS", "pixels: decodeJpeg could not build its result");
+    return NULL;
+  }
   return result;
 }
 
@@ -82,10 +110,6 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **d
   return type == want;
 }
 
-/* Integers in 1..2^16 for sizes (an image side never exceeds 65535 here). */
-static int size_arg(napi_env env, napi_value v, int32_t *out) {
-  return napi_get_value_int32(env, v, out) == napi_ok && *out >= 1 && *out <= 65535;
-}
 
 /*
  * planarTensor(src: Uint8Array, srcWidth, srcHeight, out: Float32Array, inputWidth, inputHeight, width,
@@ -105,7 +129,7 @@ static napi_value planar_tensor_fn(napi_env env, napi_callback_info info) {
   if (!typed(env, argv[3], napi_float32_array, &out, &out_len)) FAIL("out must be a Float32Array");
   if (!size_arg(env, argv[1], &sw) || !size_arg(env, argv[2], &sh) || !size_arg(env, argv[4], &iw) || !size_arg(env, argv[5], &ih) ||
       !size_arg(env, argv[6], &w) || !size_arg(env, argv[7], &h))
-    FAIL("sizes must be integers in 1..65535");
+    FAIL("sizes must be integers in 1..2^24");
   if (napi_get_value_double(env, argv[8], &mean) != napi_ok || napi_get_value_double(env, argv[9], &std) != napi_ok || !(std > 0) ||
       !isfinite(mean))
     FAIL("mean must be finite and std positive");
@@ -130,7 +154,7 @@ static napi_value mirror_planar_fn(napi_env env, napi_callback_info info) {
   size_t len;
   int32_t iw, w, h;
   if (!typed(env, argv[0], napi_float32_array, &t, &len) || len % 3 != 0) FAIL("tensor must be a Float32Array of 3 planes");
-  if (!size_arg(env, argv[1], &iw) || !size_arg(env, argv[2], &w) || !size_arg(env, argv[3], &h)) FAIL("sizes must be integers in 1..65535");
+  if (!size_arg(env, argv[1], &iw) || !size_arg(env, argv[2], &w) || !size_arg(env, argv[3], &h)) FAIL("sizes must be integers in 1..2^24");
   size_t plane = len / 3;
   if (w > iw || (size_t)iw * h > plane) FAIL("width x height must fit a plane");
   mirror_planar(t, (int64_t)plane, iw, w, h);
@@ -153,8 +177,10 @@ static napi_value warp_affine_fn(napi_env env, napi_callback_info info) {
   if (!typed(env, argv[0], napi_uint8_array, &src, &src_len)) FAIL("src must be a Uint8Array");
   if (!typed(env, argv[5], napi_uint8_array, &out, &out_len)) FAIL("out must be a Uint8Array");
   if (!size_arg(env, argv[1], &sw) || !size_arg(env, argv[2], &sh) || !size_arg(env, argv[6], &w) || !size_arg(env, argv[7], &h))
-    FAIL("sizes must be integers in 1..65535");
-  if (napi_get_value_int32(env, argv[4], &taps) != napi_ok || taps < 1 || taps > 64) FAIL("taps must be an integer in 1..64");
+    FAIL("sizes must be integers in 1..2^24");
+  int64_t taps64;
+  if (!integer_in(env, argv[4], 1, 64, &taps64)) FAIL("taps must be an integer in 1..64");
+  taps = (int32_t)taps64;
   bool is_array = false;
   uint32_t n = 0;
   if (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &n) != napi_ok || n != 6)
@@ -181,7 +207,7 @@ static napi_value laplacian_variance_fn(napi_env env, napi_callback_info info) {
   int32_t w, h;
   double inner;
   if (!typed(env, argv[0], napi_uint8_array, &data, &len)) FAIL("data must be a Uint8Array");
-  if (!size_arg(env, argv[1], &w) || !size_arg(env, argv[2], &h)) FAIL("sizes must be integers in 1..65535");
+  if (!size_arg(env, argv[1], &w) || !size_arg(env, argv[2], &h)) FAIL("sizes must be integers in 1..2^24");
   if (napi_get_value_double(env, argv[3], &inner) != napi_ok || !(inner >= 0 && inner <= 1)) FAIL("innerFraction must be in 0..1");
   if (len < (size_t)w * h * 3) FAIL("data is smaller than width x height x 3");
   float *grey = malloc((size_t)w * h * sizeof(float));

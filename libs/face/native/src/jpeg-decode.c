@@ -5,6 +5,7 @@
  * common case only (8-bit YCbCr/grey/RGB, upright, clean data); anything else goes back to sharp.
  */
 #include "jpeg-decode.h"
+#include "secure-zero.h"
 
 #include <setjmp.h>
 #include <stdio.h> /* jpeglib.h needs FILE */
@@ -17,6 +18,13 @@ typedef struct {
 } error_mgr;
 
 static void on_error(j_common_ptr cinfo) { longjmp(((error_mgr *)cinfo->err)->jump, 1); }
+
+/* A progressive JPEG may hold thousands of tiny scans (a known decoder DoS): more than this goes to sharp. */
+#define MAX_SCANS 500
+
+static void on_progress(j_common_ptr cinfo) {
+  if (cinfo->is_decompressor && ((j_decompress_ptr)cinfo)->input_scan_number > MAX_SCANS) longjmp(((error_mgr *)cinfo->err)->jump, 1);
+}
 
 /* Warnings (level -1: corrupt or truncated data the decoder would paper over) end the fast path too. */
 static void on_message(j_common_ptr cinfo, int level) {
@@ -62,16 +70,20 @@ jpeg_status jpeg_decode_rgb(const uint8_t *bytes, size_t length, int scale_eight
   /* Set after setjmp and read after a longjmp: volatile. */
   uint8_t *volatile out = NULL;
   volatile size_t out_size = 0;
+  struct jpeg_progress_mgr progress = {.progress_monitor = on_progress};
   if (scale_eighths < 1 || scale_eighths > 8 || length == 0) return JPEG_FALLBACK;
   cinfo.err = jpeg_std_error(&err.pub);
   err.pub.error_exit = on_error;
   err.pub.emit_message = on_message;
-  jpeg_create_decompress(&cinfo);
+  /* setjmp before create (create itself can fail); destroy is safe on a struct create never reached. */
+  cinfo.mem = NULL;
   if (setjmp(err.jump)) {
-    if (out) memset(out, 0, out_size);
+    if (out) secure_zero(out, out_size);
     jpeg_destroy_decompress(&cinfo);
     return JPEG_FALLBACK;
   }
+  jpeg_create_decompress(&cinfo);
+  cinfo.progress = &progress;
   jpeg_mem_src(&cinfo, bytes, (unsigned long)length);
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
   if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK) longjmp(err.jump, 1);
@@ -81,6 +93,7 @@ jpeg_status jpeg_decode_rgb(const uint8_t *bytes, size_t length, int scale_eight
   }
   J_COLOR_SPACE cs = cinfo.jpeg_color_space;
   if (cinfo.data_precision != 8 || (cs != JCS_YCbCr && cs != JCS_GRAYSCALE && cs != JCS_RGB)) longjmp(err.jump, 1);
+  /* Before any pixel memory exists: the same limit the header check applies for sharp. */
   if ((int64_t)cinfo.image_width * (int64_t)cinfo.image_height > max_pixels) longjmp(err.jump, 1);
   cinfo.out_color_space = JCS_RGB;
   cinfo.scale_num = (unsigned int)scale_eighths;

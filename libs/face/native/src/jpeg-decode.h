@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Output buffer provider: returns a buffer of `size` bytes or NULL (the decode then gives up). */
+/* Output buffer provider: a buffer of `size` bytes, or NULL (the decode then gives up and returns JPEG_FALLBACK). */
 typedef uint8_t *(*jpeg_alloc_fn)(void *ctx, size_t size);
 
 typedef enum { JPEG_OK = 0, JPEG_FALLBACK = 1 } jpeg_status;

@@ -1,5 +1,6 @@
 /* See pixel-kernels.h: ports of planar-tensor.ts and affine-warp.ts, value for value. */
 #include "pixel-kernels.h"
+#include "secure-zero.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -67,8 +68,7 @@ int planar_tensor(const uint8_t *src, int src_width, int src_height, float *out,
                   int height, double mean, double std, int bgr) {
   int64_t plane = (int64_t)input_width * input_height;
   double inv = 1 / std;
-  float pad = (float)(-mean * inv);
-  if (pad == 0) pad = 0; /* +0, not -0 (mean 0): the TypeScript leaves the zero-filled array as it is. */
+  float pad = (float)(-mean * inv + 0.0); /* + 0: a mean of 0 pads with +0, not -0, as the TypeScript does */
   int first = bgr ? 2 : 0;
   int last = 2 - first;
   if (width == src_width && height == src_height) {
@@ -141,7 +141,7 @@ int planar_tensor(const uint8_t *src, int src_width, int src_height, float *out,
     }
   }
   /* The resampled rows are image-derived: zeroed before they go back to the allocator. */
-  memset(rows, 0, rows_size);
+  secure_zero(rows, rows_size);
   free(rows);
   free_axis(&h);
   free_axis(&v);
@@ -171,7 +171,8 @@ static inline double fast_floor(double v) {
 /* sample() of affine-warp.ts: adds weight x the bilinear sample at (sx, sy); outside pixels are black. */
 static void sample(const uint8_t *src, int sw, int sh, double sx, double sy, double weight, double rgb[3]) {
   double fx0 = fast_floor(sx), fy0 = fast_floor(sy);
-  if (fx0 < -1 || fy0 < -1 || fx0 >= sw || fy0 >= sh) return;
+  /* Written so that NaN fails it too (the TypeScript's NaN weights add nothing; here they would index). */
+  if (!(fx0 >= -1 && fy0 >= -1 && fx0 < sw && fy0 < sh)) return;
   int x0 = (int)fx0, y0 = (int)fy0;
   double fx = sx - x0, fy = sy - y0;
   int64_t stride = (int64_t)sw * 3;
@@ -260,7 +261,7 @@ double laplacian_variance(const uint8_t *data, int width, int height, double inn
       n++;
     }
   }
-  memset(grey, 0, (size_t)n_px * sizeof(float));
+  secure_zero(grey, (size_t)n_px * sizeof(float));
   if (n == 0) return 0;
   double mean = sum / n;
   return sum_sq / n - mean * mean;

@@ -6,7 +6,7 @@
  * The pixel loops of the face pipeline, as libs/face/src computes them in TypeScript (planar-tensor.ts,
  * affine-warp.ts): the same formulas in the same order, double arithmetic, float32/uint8 where the
  * TypeScript stores into typed arrays, so both give the same values bit for bit (the specs compare them).
- * Built without -ffast-math and without FMA contraction (-std=c11 turns it off) for that reason.
+ * Built without -ffast-math and with -ffp-contract=off (no fused multiply-adds) for that reason.
  */
 
 /* toPlanarTensor: returns 0, or -1 when out of memory (nothing written then). */

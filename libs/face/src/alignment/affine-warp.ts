@@ -18,10 +18,13 @@ export function warpAffine(source: RgbImage, toSource: Affine, width: number, he
   return { data: out, width, height };
 }
 
+// 64 x 64 taps already average a face 64x the crop's size; beyond, sampling every source pixel buys nothing.
+const MAX_TAPS = 64;
+
 /** Bilinear taps per axis: one unless an output pixel spans more than two source pixels. */
 const tapsFor = (toSource: Affine): number => {
   const scale = affineScale(toSource);
-  return scale > 2 ? Math.ceil(scale - 1e-6) : 1;
+  return scale > 2 ? Math.min(MAX_TAPS, Math.ceil(scale - 1e-6)) : 1;
 };
 
 /** warpAffine in TypeScript: the fallback without the addon, and the reference the addon is tested against. */

@@ -52,8 +52,9 @@ export class YunetDetector implements FaceDetector {
   private async infer(image: RgbImage, levelWidth: number, levelHeight: number, mirror: boolean): Promise<FaceCandidate[]> {
     const inputWidth = roundUp(levelWidth, this.spec.sizeMultiple);
     const inputHeight = roundUp(levelHeight, this.spec.sizeMultiple);
-    const data = toPlanarTensor(image, inputWidth, inputHeight, this.spec, levelWidth, levelHeight, this.input.take(3 * inputWidth * inputHeight));
+    const data = this.input.take(3 * inputWidth * inputHeight);
     try {
+      toPlanarTensor(image, inputWidth, inputHeight, this.spec, levelWidth, levelHeight, data);
       const found = await this.run(data, inputWidth, inputHeight);
       // The mirror image's landmarks are a second, independent estimate: voting averages the two.
       if (mirror) {

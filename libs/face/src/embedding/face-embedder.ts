@@ -23,9 +23,10 @@ export class FaceEmbedder {
   async embed(crop: RgbImage): Promise<Float32Array> {
     const { inputWidth: width, inputHeight: height } = this.spec;
     if (crop.width !== width || crop.height !== height) throw new Error(`embedder input must be ${width}x${height}`);
-    const data = toPlanarTensor(crop, width, height, this.spec, width, height, this.input.take(3 * width * height));
+    const data = this.input.take(3 * width * height);
     let outputs: InferenceSession.OnnxValueMapType | undefined;
     try {
+      toPlanarTensor(crop, width, height, this.spec, width, height, data);
       outputs = await this.session.run({ [this.spec.inputName]: new Tensor('float32', data, [1, 3, height, width]) });
       const raw = outputs[this.spec.outputName]?.data;
       if (!(raw instanceof Float32Array) || raw.length !== this.spec.dimension) {

@@ -115,7 +115,7 @@ export async function decodeImage(
   const resize = scaledWidth !== header.width || scaledHeight !== header.height ? { width: scaledWidth, height: scaledHeight } : undefined;
   const width = region?.width ?? scaledWidth;
   const height = region?.height ?? scaledHeight;
-  const fast = decoder === 'libjpeg' && header.format === 'jpeg' && !region ? decodeJpegNative(bytes, limits, header, scaledWidth, scaledHeight) : undefined;
+  const fast = decoder === 'libjpeg' && header.format === 'jpeg' && !region ? decodeJpegNative(bytes, limits, scale, { width: scaledWidth, height: scaledHeight }) : undefined;
   const image = fast ?? (await decodeRgb(bytes, limits, resize, region));
   if (image.width !== width || image.height !== height) {
     image.data.fill(0);
@@ -140,25 +140,18 @@ export async function decodeWhole(
 }
 
 /**
- * The native JPEG path: `width` x `height` must be a DCT scale of the header's size (n/8 of each side,
- * rounded up, as the detector's power-of-two levels and 3/8-type fine levels are); undefined sends the
- * caller to sharp (no addon, another scale, or anything the addon does not take).
+ * The native JPEG path, whole image at `scale` (n/8 for a whole n: the detector's power-of-two levels and
+ * 3/8-type fine levels are; the addon scales in the DCT, each side rounded up as scaledSize does).
+ * undefined sends the caller to sharp: no addon, another scale, or anything the addon does not take.
  */
-function decodeJpegNative(bytes: Uint8Array, limits: DecodeLimits, header?: ImageHeader, width?: number, height?: number): RgbImage | undefined {
+function decodeJpegNative(bytes: Uint8Array, limits: DecodeLimits, scale = 1, expected?: { width: number; height: number }): RgbImage | undefined {
   const addon = loadPixelsAddon().module;
-  if (!addon) return undefined;
-  let eighths = 8;
-  if (header && width !== undefined && height !== undefined) {
-    eighths = 0;
-    for (let n = 1; n <= 8 && !eighths; n++) {
-      if (Math.ceil((header.width * n) / 8) === width && Math.ceil((header.height * n) / 8) === height) eighths = n;
-    }
-    if (!eighths) return undefined;
-  }
+  const eighths = Math.min(1, scale) * 8;
+  if (!addon || !Number.isInteger(eighths) || eighths < 1) return undefined;
   const image = addon.decodeJpeg(bytes, eighths, limits.maxPixels) ?? undefined;
   // An EXIF-rotated image never gets here (the addon refuses orientations other than 1); this guards
   // a header that disagrees with the data.
-  if (image && header && (image.width !== width || image.height !== height)) {
+  if (image && expected && (image.width !== expected.width || image.height !== expected.height)) {
     image.data.fill(0);
     return undefined;
   }

@@ -68,7 +68,9 @@ describe('the native JPEG decoder (libs/face/native)', () => {
     const bytes = new Uint8Array([0xff, 0xd8]);
     expect(() => addon.decodeJpeg(bytes, 0, 100)).toThrow('scaleEighths must be an integer in 1..8');
     expect(() => addon.decodeJpeg(bytes, 9, 100)).toThrow('scaleEighths must be an integer in 1..8');
-    expect(() => addon.decodeJpeg(bytes, 8, 0)).toThrow('maxPixels must be a positive integer');
+    expect(() => addon.decodeJpeg(bytes, 2.5, 100)).toThrow('scaleEighths must be an integer in 1..8');
+    expect(() => addon.decodeJpeg(bytes, 8, 0)).toThrow('maxPixels must be an integer');
+    expect(() => addon.decodeJpeg(bytes, 8, 99.5)).toThrow('maxPixels must be an integer');
     expect(() => addon.decodeJpeg(new Float32Array(4) as unknown as Uint8Array, 8, 100)).toThrow('bytes must be a Uint8Array');
   });
 

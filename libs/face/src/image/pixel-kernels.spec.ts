@@ -44,6 +44,11 @@ describe('native pixel kernels against the TypeScript they replace', () => {
     expect(sameFloats(toPlanarTensor(image, iw, ih, norm, lw, lh), toPlanarTensorJs(image, iw, ih, norm, lw, lh))).toBe(true);
   });
 
+  it('toPlanarTensor: an image wider than 65535 pixels (PNG allows it) is shrunk the same way', () => {
+    const image = noise(70_000, 2, 9);
+    expect(sameFloats(toPlanarTensor(image, 64, 32, YUNET, 64, 1), toPlanarTensorJs(image, 64, 32, YUNET, 64, 1))).toBe(true);
+  });
+
   it('mirrorPlanar swaps the same values, padding untouched', () => {
     const image = noise(101, 77, 5);
     const native = toPlanarTensorJs(image, 128, 96, YUNET, 101, 77);
@@ -65,6 +70,15 @@ describe('native pixel kernels against the TypeScript they replace', () => {
   ] as const)('warpAffine: %s gives the same pixels', (_, toSource) => {
     const image = noise(300, 220, 11);
     expect(samePixels(warpAffine(image, toSource as Affine, 112, 112), warpAffineJs(image, toSource as Affine, 112, 112))).toBe(true);
+  });
+
+  it('warpAffine: an absurd matrix (coordinates overflow to NaN) gives black, not a read outside the image', () => {
+    const image = noise(64, 64, 3);
+    // x = 1e308 * (px - py) + 1e300: NaN (inf - inf), infinite or far outside for every tap.
+    const toSource: Affine = [1e308, -1e308, 1e300, 0, 1, 0];
+    const native = warpAffine(image, toSource, 8, 8);
+    expect(samePixels(native, warpAffineJs(image, toSource, 8, 8))).toBe(true);
+    expect(native.data.every((v) => v === 0)).toBe(true);
   });
 
   it.each([
