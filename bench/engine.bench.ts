@@ -1,21 +1,23 @@
 // Throughput of the face engine against the pure inference bound of its models, measured in one run.
 //   npm run bench:engine [-- --lfw 400 --workers 1,2 --model-set <id> --models-dir <dir> --jpeg-decoder libjpeg|sharp]
 // Prints one JSON object: per worker count, images/s (with a backlog, as the indexer runs) and ms per
-// image (p50/p95, one image per worker at a time) and faces/s for LFW-size
-// photos (250x250) and for the large deepface photos (long side >= 1500 px), the one-face bound of the
-// models (detector + embedder, onnxruntime alone, one thread), the ratio achieved (from wall time and
-// from CPU time), and peak RSS. LFW photos hold ~1.08 faces that get embedded: the bound for the faces
-// actually found (detector + faces per image x embedder) and the ratio to it are printed too. For the
-// large photos, the decode at the detector's base scale alone (one thread; libjpeg-turbo through the
-// native addon, or libvips) is their floor
-// beside the models: `large.decodeMs`.
+// image (p50/p95, one image per worker at a time) and faces/s for LFW-size photos (250x250) and for the
+// large deepface photos (long side >= 1500 px), the one-face bound of the models (detector + embedder,
+// onnxruntime alone, one thread), the ratio achieved (from wall time and from CPU time), and peak RSS.
+// LFW photos hold ~1.09 faces that get embedded: the bound for the faces actually found (detector +
+// faces per image x embedder) and the ratio to it are printed too. concurrentBound: the same probe run
+// on `workers` threads at once (the models alone, sharing the machine as the workers do) and the ratio
+// to it. For the large photos, the decode at the detector's base scale alone (one thread; libjpeg-turbo
+// through the native addon, or libvips) is their floor beside the models: `large.decodeMs`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
-import { BUILTIN_MODEL_SETS, decodeAtBaseLevel, DEFAULT_MODEL_SET, FaceEngine, type FaceEngineOptions, flushNegligibleWeights } from '@app/face';
+import { decodeAtBaseLevel, DEFAULT_MODEL_SET, FaceEngine, type FaceEngineOptions } from '@app/face';
+import { BoundProbe, percentile, round } from './bound-probe';
+import type { ProbeWorkerInit } from './bound-probe.worker';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,15 +32,17 @@ const { values: args } = parseArgs({
 });
 
 const LARGE_MIN_SIDE = 1500;
-const CHUNK = 25;
+// Images timed between two bound samplings. Each chunk ends with the pool draining (its last images run
+// with workers idle beside them): 25-image chunks cost 2 workers ~4% of their throughput that an indexer
+// with a backlog never loses, 100-image chunks ~1%.
+const CHUNK = 100;
+const PROBES_PER_CHUNK = 6;
 
 interface Photo {
   readonly name: string;
   readonly bytes: Buffer;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-const round = (v: number, digits = 1) => Number(v.toFixed(digits));
 
 function lfwPhotos(root: string, count: number): Photo[] {
   const photos: Photo[] = [];
@@ -62,95 +66,39 @@ async function largePhotos(root: string): Promise<Photo[]> {
   return photos;
 }
 
-type Feeds = Record<string, Tensor>;
-
 /**
- * The one-face bound of a model set: the onnxruntime calls the pipeline makes for a 250x250 photo, one
- * thread, nothing else. Sampled between chunks of every run, so bound and engine see the same machine
- * (a shared machine's load changes by the minute).
+ * The models' bound for `workers` workers on this machine: one BoundProbe per thread, all sampled at
+ * once, so they share the cores, caches and memory bandwidth as the engine's workers do (two models
+ * running side by side each run slower than one alone). The throughput ratio to it is what the engine
+ * adds beside the models; the ratio to `workers` x the one-thread bound counts that sharing too.
  */
-class BoundProbe {
-  private readonly samples: { detector: number; embedder: number; cpu: number }[] = [];
+class ConcurrentBound {
+  private readonly perImageMs: number[] = [];
 
-  private constructor(
-    private readonly detector: { session: InferenceSession; feeds: Feeds; times: number }[],
-    private readonly embedder: { session: InferenceSession; feeds: Feeds },
-  ) {}
+  private constructor(private readonly threads: Worker[]) {}
 
-  /** `photo`: a real LFW photo; the models' cost depends on the data (a constant input runs faster). */
-  static async create(modelSet: string, modelsDir: string, photo: Buffer): Promise<BoundProbe> {
-    const manifest = BUILTIN_MODEL_SETS.get(modelSet);
-    if (!manifest) throw new Error(`the bound is known for built-in sets only, not ${modelSet}`);
-    const load = async ({ file, mean, std }: { file: string; mean: number; std: number }, shape: number[]) => {
-      // The bytes the engine loads: negligible weights flushed (see flushNegligibleWeights).
-      const bytes = readFileSync(resolve(modelsDir, file));
-      flushNegligibleWeights(bytes);
-      const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-      return { session, feeds: { [session.inputNames[0]!]: new Tensor('float32', await photoTensor(photo, shape, mean, std), shape) } };
-    };
-    const d = manifest.detector;
-    // YuNet sees a 250-pixel photo padded to 256, twice (the mirror image votes on the landmarks);
-    // UltraFace its fixed input, then the 68-point model once.
-    const detector =
-      d.type === 'yunet'
-        ? [{ ...(await load(d, [1, 3, 256, 256])), times: 2 }]
-        : [{ ...(await load(d, [1, 3, d.inputHeight, d.inputWidth])), times: 1 }, { ...(await load(d.landmarks, [1, 1, d.landmarks.inputSize, d.landmarks.inputSize])), times: 1 }];
-    const e = manifest.embedder;
-    const probe = new BoundProbe(detector, await load(e, [1, 3, e.inputHeight, e.inputWidth]));
-    for (let i = 0; i < 3; i++) await probe.sample();
-    probe.samples.length = 0;
-    return probe;
+  static async start(workers: number, init: ProbeWorkerInit): Promise<ConcurrentBound> {
+    const register = resolve(__dirname, '../infra/scripts/swc-register.cjs');
+    const script = `require(${JSON.stringify(register)});\nrequire(${JSON.stringify(resolve(__dirname, 'bound-probe.worker.ts'))});`;
+    const threads = Array.from({ length: workers }, () => new Worker(script, { eval: true, workerData: init }));
+    await Promise.all(threads.map((t) => new Promise((ready, fail) => (t.once('message', ready), t.once('error', fail)))));
+    return new ConcurrentBound(threads);
   }
 
+  /** One sample on every thread at once; records their mean per-image time. */
   async sample(): Promise<void> {
-    const time = async (session: InferenceSession, feeds: Feeds) => {
-      const start = performance.now();
-      await session.run(feeds);
-      return performance.now() - start;
-    };
-    const cpuBefore = process.cpuUsage();
-    let detector = 0;
-    for (const model of this.detector) {
-      for (let i = 0; i < model.times; i++) detector += await time(model.session, model.feeds);
-    }
-    const embedder = await time(this.embedder.session, this.embedder.feeds);
-    const cpu = process.cpuUsage(cpuBefore);
-    this.samples.push({ detector, embedder, cpu: (cpu.user + cpu.system) / 1000 });
+    const times = await Promise.all(this.threads.map((t) => new Promise<number>((done) => (t.once('message', done), t.postMessage('sample')))));
+    this.perImageMs.push(times.reduce((a, b) => a + b, 0) / times.length);
   }
 
-  /** Medians over the samples taken since `from`. */
-  summary(from = 0) {
-    const recent = this.samples.slice(from);
-    const median = (values: number[]) => percentile(values.sort((a, b) => a - b), 0.5);
-    const detectorMs = median(recent.map((s) => s.detector));
-    const embedderMs = median(recent.map((s) => s.embedder));
-    return {
-      detectorMs: round(detectorMs, 2),
-      embedderMs: round(embedderMs, 2),
-      perImageMs: round(detectorMs + embedderMs, 2),
-      cpuMsPerImage: round(median(recent.map((s) => s.cpu)), 2),
-      imagesPerSecPerWorker: round(1000 / (detectorMs + embedderMs)),
-      samples: recent.length,
-    };
+  summary() {
+    const perImageMs = percentile([...this.perImageMs].sort((a, b) => a - b), 0.5);
+    return { perImageMsPerWorker: round(perImageMs, 2), imagesPerSec: round((1000 * this.threads.length) / perImageMs), samples: this.perImageMs.length };
   }
 
-  get count(): number {
-    return this.samples.length;
+  close(): Promise<number[]> {
+    return Promise.all(this.threads.map((t) => t.terminate()));
   }
-}
-
-/** The photo, resized to the input's size, as normalised planes: realistic data for a model of that shape. */
-async function photoTensor(photo: Buffer, [, channels, height, width]: number[], mean: number, std: number): Promise<Float32Array> {
-  const grey = channels === 1;
-  let pipeline = sharp(photo).resize(width!, height!, { fit: 'fill' });
-  if (grey) pipeline = pipeline.greyscale();
-  const pixels = await pipeline.removeAlpha().raw().toBuffer();
-  const planes = new Float32Array(channels! * width! * height!);
-  const stride = grey ? 1 : 3;
-  for (let i = 0; i < width! * height!; i++) {
-    for (let c = 0; c < channels!; c++) planes[c * width! * height! + i] = (pixels[i * stride + c]! - mean) / std;
-  }
-  return planes;
 }
 
 /**
@@ -176,14 +124,15 @@ async function baseDecodeMs(photos: readonly Photo[]): Promise<number> {
  * of one image. lanes = 2 x workers: a backlog, as the indexer keeps (throughput; the pool hands each
  * worker its next image ahead of time).
  */
-async function run(engine: FaceEngine, photos: readonly Photo[], lanes: number, probe?: BoundProbe) {
+async function run(engine: FaceEngine, photos: readonly Photo[], lanes: number, probe?: BoundProbe, concurrent?: ConcurrentBound) {
   const latencies: number[] = [];
   let faces = 0;
   let seconds = 0;
   let cpuMs = 0;
   // Chunks, with bound samples between them (the engine idle while the probe runs).
   for (let at = 0; at < photos.length; at += CHUNK) {
-    for (let i = 0; i < 3; i++) await probe?.sample();
+    for (let i = 0; i < PROBES_PER_CHUNK; i++) await probe?.sample();
+    for (let i = 0; i < PROBES_PER_CHUNK; i++) await concurrent?.sample();
     const queue = photos.slice(at, at + CHUNK);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
@@ -229,13 +178,15 @@ async function main(): Promise<void> {
       jpegDecoder: args['jpeg-decoder'] as FaceEngineOptions['jpegDecoder'],
     });
     pixels = `${engine.info.pixels}, JPEG by ${engine.info.jpegDecoder}`;
+    const concurrent = await ConcurrentBound.start(workers, { modelSet: args['model-set']!, modelsDir: args['models-dir']!, photo: lfw[0]!.bytes });
     try {
       const decodeMs = await baseDecodeMs(large);
       // Warm-up: first runs of each input shape allocate.
       await run(engine, [...lfw.slice(0, 2 * workers), ...large.slice(0, 2 * workers)], workers);
       const from = probe.count;
-      const lfwRun = await run(engine, lfw, 2 * workers, probe);
+      const lfwRun = await run(engine, lfw, 2 * workers, probe, concurrent);
       const bound = probe.summary(from);
+      const concurrentBound = concurrent.summary();
       const lfwLatency = await run(engine, lfw, workers);
       const largeRun = await run(engine, large, 2 * workers);
       const largeLatency = await run(engine, large, workers);
@@ -244,6 +195,7 @@ async function main(): Promise<void> {
       runs.push({
         workers,
         bound,
+        concurrentBound,
         lfw: {
           ...lfwRun,
           ...latencyOf(lfwLatency),
@@ -254,11 +206,12 @@ async function main(): Promise<void> {
           boundForFacesFoundMs: round(foundBoundMs, 2),
           ratioToFacesFoundBound: round(lfwRun.imagesPerSec / ((workers * 1000) / foundBoundMs), 3),
           ratioToFacesFoundBoundCpu: round(foundBoundMs / lfwRun.cpuMsPerImage, 3),
+          ratioToConcurrentBound: round(lfwRun.imagesPerSec / concurrentBound.imagesPerSec, 3),
         },
         large: { ...largeRun, ...latencyOf(largeLatency), msPerImagePerWorker: round((1000 * workers) / largeRun.imagesPerSec), decodeMs },
       });
     } finally {
-      await engine.close();
+      await Promise.all([engine.close(), concurrent.close()]);
     }
   }
   console.log(JSON.stringify({
