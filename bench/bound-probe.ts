@@ -1,6 +1,6 @@
 // The models' bound for bench:engine: onnxruntime alone, on the calls the pipeline makes for one photo.
-// Imported by the bench (one probe on its own thread) and run by bound-probe.worker.ts (one probe per
-// worker thread, sampled together: the bound of N workers on this machine).
+// Run by bound-probe.worker.ts, one probe per worker thread (the engine's models run in worker threads
+// too): one thread sampled alone gives the one-thread bound, N sampled together the bound of N workers.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -12,13 +12,34 @@ export const round = (v: number, digits = 1) => Number(v.toFixed(digits));
 
 type Feeds = Record<string, Tensor>;
 
+/** One sample: the pipeline's model calls for one photo, milliseconds (cpu: the process's CPU time meanwhile). */
+export interface BoundSample {
+  readonly detector: number;
+  readonly embedder: number;
+  readonly cpu: number;
+}
+
+/** Medians over samples. */
+export function summarizeBound(samples: readonly BoundSample[]) {
+  const median = (values: number[]) => percentile(values.sort((a, b) => a - b), 0.5);
+  const detectorMs = median(samples.map((s) => s.detector));
+  const embedderMs = median(samples.map((s) => s.embedder));
+  return {
+    detectorMs: round(detectorMs, 2),
+    embedderMs: round(embedderMs, 2),
+    perImageMs: round(detectorMs + embedderMs, 2),
+    cpuMsPerImage: round(median(samples.map((s) => s.cpu)), 2),
+    imagesPerSecPerWorker: round(1000 / (detectorMs + embedderMs)),
+    samples: samples.length,
+  };
+}
+
 /**
  * The one-face bound of a model set: the onnxruntime calls the pipeline makes for a 250x250 photo, one
  * thread, nothing else. Sampled between chunks of every run, so bound and engine see the same machine
  * (a shared machine's load changes by the minute).
  */
 export class BoundProbe {
-  private readonly samples: { detector: number; embedder: number; cpu: number }[] = [];
 
   private constructor(
     private readonly detector: { session: InferenceSession; feeds: Feeds; times: number }[],
@@ -46,11 +67,10 @@ export class BoundProbe {
     const e = manifest.embedder;
     const probe = new BoundProbe(detector, await load(e, [1, 3, e.inputHeight, e.inputWidth]));
     for (let i = 0; i < 3; i++) await probe.sample();
-    probe.samples.length = 0;
     return probe;
   }
 
-  async sample(): Promise<void> {
+  async sample(): Promise<BoundSample> {
     const time = async (session: InferenceSession, feeds: Feeds) => {
       const start = performance.now();
       await session.run(feeds);
@@ -63,34 +83,7 @@ export class BoundProbe {
     }
     const embedder = await time(this.embedder.session, this.embedder.feeds);
     const cpu = process.cpuUsage(cpuBefore);
-    this.samples.push({ detector, embedder, cpu: (cpu.user + cpu.system) / 1000 });
-  }
-
-  /** Medians over the samples taken since `from`. */
-  summary(from = 0) {
-    const recent = this.samples.slice(from);
-    const median = (values: number[]) => percentile(values.sort((a, b) => a - b), 0.5);
-    const detectorMs = median(recent.map((s) => s.detector));
-    const embedderMs = median(recent.map((s) => s.embedder));
-    return {
-      detectorMs: round(detectorMs, 2),
-      embedderMs: round(embedderMs, 2),
-      perImageMs: round(detectorMs + embedderMs, 2),
-      cpuMsPerImage: round(median(recent.map((s) => s.cpu)), 2),
-      imagesPerSecPerWorker: round(1000 / (detectorMs + embedderMs)),
-      samples: recent.length,
-    };
-  }
-
-  get count(): number {
-    return this.samples.length;
-  }
-
-  /** Per-image milliseconds of the latest sample. */
-  latest(): number {
-    const last = this.samples.at(-1);
-    if (!last) throw new Error('no sample taken');
-    return last.detector + last.embedder;
+    return { detector, embedder, cpu: (cpu.user + cpu.system) / 1000 };
   }
 }
 

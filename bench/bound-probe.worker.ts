@@ -1,7 +1,7 @@
-// One BoundProbe on its own thread (see ConcurrentBound in engine.bench.ts): answers each 'sample' with
-// the per-image milliseconds of one sample, so N of them sampled at once measure N concurrent streams.
+// One BoundProbe on its own thread (see ProbeThreads in engine.bench.ts): answers each request (a
+// number of rounds) with one sample ({ sample }, or { error }).
 import { parentPort, workerData } from 'node:worker_threads';
-import { BoundProbe } from './bound-probe';
+import { BoundProbe, type BoundSample } from './bound-probe';
 
 export interface ProbeWorkerInit {
   readonly modelSet: string;
@@ -11,10 +11,23 @@ export interface ProbeWorkerInit {
 
 async function main(port: NonNullable<typeof parentPort>, init: ProbeWorkerInit): Promise<void> {
   const probe = await BoundProbe.create(init.modelSet, init.modelsDir, Buffer.from(init.photo));
-  port.on('message', () => {
-    void probe.sample().then(() => port.postMessage(probe.latest()));
+  // rounds 3: three samples back to back, the middle one reported; it runs while the other threads run
+  // theirs (a single sample's tail would run alone once a faster thread finished).
+  const measure = async (rounds: number) => {
+    let middle: BoundSample | undefined;
+    for (let i = 0; i < rounds; i++) {
+      const sample = await probe.sample();
+      if (i === Math.floor(rounds / 2)) middle = sample;
+    }
+    return middle!;
+  };
+  port.on('message', (rounds: number) => {
+    measure(rounds).then(
+      (sample) => port.postMessage({ sample }),
+      (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+    );
   });
-  port.postMessage('ready');
+  port.postMessage({ ready: true });
 }
 
 if (!parentPort) throw new Error('bound-probe.worker runs in a worker thread');

@@ -3,7 +3,7 @@
 // Prints one JSON object: per worker count, images/s (with a backlog, as the indexer runs) and ms per
 // image (p50/p95, one image per worker at a time) and faces/s for LFW-size photos (250x250) and for the
 // large deepface photos (long side >= 1500 px), the one-face bound of the models (detector + embedder,
-// onnxruntime alone, one thread), the ratio achieved (from wall time and from CPU time), and peak RSS.
+// onnxruntime alone, one worker thread, sampled alone), the ratio achieved (from wall time and from CPU time), and peak RSS.
 // LFW photos hold ~1.09 faces that get embedded: the bound for the faces actually found (detector +
 // faces per image x embedder) and the ratio to it are printed too. concurrentBound: the same probe run
 // on `workers` threads at once (the models alone, sharing the machine as the workers do) and the ratio
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { decodeAtBaseLevel, DEFAULT_MODEL_SET, FaceEngine, type FaceEngineOptions } from '@app/face';
-import { BoundProbe, percentile, round } from './bound-probe';
+import { type BoundSample, percentile, round, summarizeBound } from './bound-probe';
 import type { ProbeWorkerInit } from './bound-probe.worker';
 
 const { values: args } = parseArgs({
@@ -67,38 +67,59 @@ async function largePhotos(root: string): Promise<Photo[]> {
 }
 
 /**
- * The models' bound for `workers` workers on this machine: one BoundProbe per thread, all sampled at
- * once, so they share the cores, caches and memory bandwidth as the engine's workers do (two models
- * running side by side each run slower than one alone). The throughput ratio to it is what the engine
- * adds beside the models; the ratio to `workers` x the one-thread bound counts that sharing too.
+ * The models' bounds, measured in worker threads as the engine's models run: `one()` samples the first
+ * thread alone (the one-thread bound); `all()` samples every thread at once, so they share the cores,
+ * caches and memory bandwidth as the engine's workers do (the bound of N workers on this machine: two
+ * models side by side each run slower than one alone).
  */
-class ConcurrentBound {
-  private readonly perImageMs: number[] = [];
+class ProbeThreads {
+  readonly single: BoundSample[] = [];
+  private readonly concurrent: number[] = [];
 
   private constructor(private readonly threads: Worker[]) {}
 
-  static async start(workers: number, init: ProbeWorkerInit): Promise<ConcurrentBound> {
+  static async start(workers: number, init: ProbeWorkerInit): Promise<ProbeThreads> {
     const register = resolve(__dirname, '../infra/scripts/swc-register.cjs');
     const script = `require(${JSON.stringify(register)});\nrequire(${JSON.stringify(resolve(__dirname, 'bound-probe.worker.ts'))});`;
     const threads = Array.from({ length: workers }, () => new Worker(script, { eval: true, workerData: init }));
-    await Promise.all(threads.map((t) => new Promise((ready, fail) => (t.once('message', ready), t.once('error', fail)))));
-    return new ConcurrentBound(threads);
+    await Promise.all(threads.map((t) => reply(t)));
+    return new ProbeThreads(threads);
   }
 
-  /** One sample on every thread at once; records their mean per-image time. */
-  async sample(): Promise<void> {
-    const times = await Promise.all(this.threads.map((t) => new Promise<number>((done) => (t.once('message', done), t.postMessage('sample')))));
-    this.perImageMs.push(times.reduce((a, b) => a + b, 0) / times.length);
+  async one(): Promise<void> {
+    this.single.push(await reply(this.threads[0]!, 1));
   }
 
-  summary() {
-    const perImageMs = percentile([...this.perImageMs].sort((a, b) => a - b), 0.5);
-    return { perImageMsPerWorker: round(perImageMs, 2), imagesPerSec: round((1000 * this.threads.length) / perImageMs), samples: this.perImageMs.length };
+  /** Every thread at once; records their mean per-image time. */
+  async all(): Promise<void> {
+    const samples = await Promise.all(this.threads.map((t) => reply(t, 3)));
+    this.concurrent.push(samples.reduce((sum, s) => sum + s.detector + s.embedder, 0) / samples.length);
+  }
+
+  concurrentSummary() {
+    const perImageMs = percentile([...this.concurrent].sort((a, b) => a - b), 0.5);
+    return { perImageMsPerWorker: round(perImageMs, 2), imagesPerSec: round((1000 * this.threads.length) / perImageMs), samples: this.concurrent.length };
   }
 
   close(): Promise<number[]> {
     return Promise.all(this.threads.map((t) => t.terminate()));
   }
+}
+
+/** The thread's next answer (after sending `rounds`, if given): its sample, or a rejection if it fails or exits. */
+function reply(thread: Worker, rounds?: number): Promise<BoundSample> {
+  return new Promise((done, fail) => {
+    const settle = (outcome: () => void) => {
+      thread.off('message', onMessage).off('error', onError).off('exit', onExit);
+      outcome();
+    };
+    const onMessage = (answer: { sample?: BoundSample; error?: string }) =>
+      settle(() => (answer.error !== undefined ? fail(new Error(`bound probe: ${answer.error}`)) : done(answer.sample!)));
+    const onError = (error: Error) => settle(() => fail(error));
+    const onExit = (code: number) => settle(() => fail(new Error(`bound probe thread exited (${code})`)));
+    thread.on('message', onMessage).on('error', onError).on('exit', onExit);
+    if (rounds !== undefined) thread.postMessage(rounds);
+  });
 }
 
 /**
@@ -124,7 +145,7 @@ async function baseDecodeMs(photos: readonly Photo[]): Promise<number> {
  * of one image. lanes = 2 x workers: a backlog, as the indexer keeps (throughput; the pool hands each
  * worker its next image ahead of time).
  */
-async function run(engine: FaceEngine, photos: readonly Photo[], lanes: number, probe?: BoundProbe, concurrent?: ConcurrentBound) {
+async function run(engine: FaceEngine, photos: readonly Photo[], lanes: number, probes?: ProbeThreads) {
   const latencies: number[] = [];
   let faces = 0;
   let seconds = 0;
@@ -133,8 +154,8 @@ async function run(engine: FaceEngine, photos: readonly Photo[], lanes: number, 
   for (let at = 0; at < photos.length; at += CHUNK) {
     // Interleaved: the first samples after a chunk run on caches the engine just used, and neither bound should take all of those.
     for (let i = 0; i < PROBES_PER_CHUNK; i++) {
-      await probe?.sample();
-      await concurrent?.sample();
+      await probes?.one();
+      await probes?.all();
     }
     const queue = photos.slice(at, at + CHUNK);
     const started = performance.now();
@@ -170,8 +191,8 @@ const latencyOf = ({ msPerImageP50, msPerImageP95, msPerImageMean }: Awaited<Ret
 async function main(): Promise<void> {
   const lfw = lfwPhotos(resolve(args.faces!, 'lfw-dev'), Number(args.lfw));
   const large = await largePhotos(resolve(args.faces!, 'deepface'));
-  const probe = await BoundProbe.create(args['model-set']!, args['models-dir']!, lfw[0]!.bytes);
   const runs = [];
+  const allSamples: BoundSample[] = [];
   let pixels = '';
   for (const workers of args.workers!.split(',').map(Number)) {
     const engine = await FaceEngine.create({
@@ -181,15 +202,15 @@ async function main(): Promise<void> {
       jpegDecoder: args['jpeg-decoder'] as FaceEngineOptions['jpegDecoder'],
     });
     pixels = `${engine.info.pixels}, JPEG by ${engine.info.jpegDecoder}`;
-    const concurrent = await ConcurrentBound.start(workers, { modelSet: args['model-set']!, modelsDir: args['models-dir']!, photo: lfw[0]!.bytes });
+    const probes = await ProbeThreads.start(workers, { modelSet: args['model-set']!, modelsDir: args['models-dir']!, photo: lfw[0]!.bytes });
     try {
       const decodeMs = await baseDecodeMs(large);
       // Warm-up: first runs of each input shape allocate.
       await run(engine, [...lfw.slice(0, 2 * workers), ...large.slice(0, 2 * workers)], workers);
-      const from = probe.count;
-      const lfwRun = await run(engine, lfw, 2 * workers, probe, concurrent);
-      const bound = probe.summary(from);
-      const concurrentBound = concurrent.summary();
+      const lfwRun = await run(engine, lfw, 2 * workers, probes);
+      const bound = summarizeBound(probes.single);
+      const concurrentBound = probes.concurrentSummary();
+      allSamples.push(...probes.single);
       const lfwLatency = await run(engine, lfw, workers);
       const largeRun = await run(engine, large, 2 * workers);
       const largeLatency = await run(engine, large, workers);
@@ -214,7 +235,7 @@ async function main(): Promise<void> {
         large: { ...largeRun, ...latencyOf(largeLatency), msPerImagePerWorker: round((1000 * workers) / largeRun.imagesPerSec), decodeMs },
       });
     } finally {
-      await Promise.all([engine.close(), concurrent.close()]);
+      await Promise.all([engine.close(), probes.close()]);
     }
   }
   console.log(JSON.stringify({
@@ -222,7 +243,7 @@ async function main(): Promise<void> {
     cpus: availableParallelism(),
     pixels,
     images: { lfw: lfw.length, large: large.length, largeMinSide: LARGE_MIN_SIDE },
-    bound: probe.summary(),
+    bound: summarizeBound(allSamples),
     runs,
     peakRssMb: round(process.resourceUsage().maxRSS / 1024),
   }, null, 2));

@@ -35,6 +35,18 @@ static uint8_t *alloc_array_buffer(void *ctx, size_t size) {
   return data;
 }
 
+/* A typed array of `want`'s type: its data and element count. */
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, data, &ab, &offset) != napi_ok) return 0;
+  return type == want;
+}
+
+
 /* A whole number in min..max (fractions, NaN and other types refused). */
 static int integer_in(napi_env env, napi_value v, double min, double max, int64_t *out) {
   double d;
@@ -52,6 +64,27 @@ static int size_arg(napi_env env, napi_value v, int32_t *out) {
   *out = (int32_t)n;
   return 1;
 }
+
+/*
+ * An RGB image argument: a Uint8Array (`data`) holding at least width x height x 3 bytes, and its sides.
+ * NULL, or what is wrong with it.
+ */
+static const char *rgb_arg(napi_env env, napi_value data, napi_value width, napi_value height, void **pixels, int32_t *w, int32_t *h) {
+  size_t length;
+  if (!typed(env, data, napi_uint8_array, pixels, &length)) return "pixels must be a Uint8Array";
+  if (!size_arg(env, width, w) || !size_arg(env, height, h)) return "sizes must be integers in 1..2^24";
+  if (length < (size_t)*w * *h * 3) return "the pixels are fewer than width x height x 3";
+  return NULL;
+}
+
+#define CHECK_ARG(expr)          \
+  do {                           \
+    const char *bad_ = (expr);   \
+    if (bad_) FAIL(bad_);        \
+  } while (0)
+
+/* The resampling scratch of planarTensor (source rows x output width x 3 floats) is refused above this. */
+#define MAX_SCRATCH_BYTES (1024.0 * 1024 * 1024)
 
 /* decodeJpeg(bytes: Uint8Array, scaleEighths: 1..8, maxPixels): { data, width, height } | null */
 static napi_value decode_jpeg(napi_env env, napi_callback_info info) {
@@ -99,18 +132,6 @@ static napi_value decode_jpeg(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* A typed array of `want`'s type: its data and element count. */
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, length, data, &ab, &offset) != napi_ok) return 0;
-  return type == want;
-}
-
-
 /*
  * planarTensor(src: Uint8Array, srcWidth, srcHeight, out: Float32Array, inputWidth, inputHeight, width,
  * height, mean, std, bgr: boolean): toPlanarTensor into `out` (3 x inputHeight x inputWidth).
@@ -121,22 +142,22 @@ static napi_value planar_tensor_fn(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 11) FAIL("planarTensor(src, srcWidth, srcHeight, out, inputWidth, inputHeight, width, height, mean, std, bgr)");
   void *src, *out;
-  size_t src_len, out_len;
+  size_t out_len;
   int32_t sw, sh, iw, ih, w, h;
   double mean, std;
   bool bgr;
-  if (!typed(env, argv[0], napi_uint8_array, &src, &src_len)) FAIL("src must be a Uint8Array");
+  CHECK_ARG(rgb_arg(env, argv[0], argv[1], argv[2], &src, &sw, &sh));
   if (!typed(env, argv[3], napi_float32_array, &out, &out_len)) FAIL("out must be a Float32Array");
-  if (!size_arg(env, argv[1], &sw) || !size_arg(env, argv[2], &sh) || !size_arg(env, argv[4], &iw) || !size_arg(env, argv[5], &ih) ||
-      !size_arg(env, argv[6], &w) || !size_arg(env, argv[7], &h))
+  if (!size_arg(env, argv[4], &iw) || !size_arg(env, argv[5], &ih) || !size_arg(env, argv[6], &w) || !size_arg(env, argv[7], &h))
     FAIL("sizes must be integers in 1..2^24");
   if (napi_get_value_double(env, argv[8], &mean) != napi_ok || napi_get_value_double(env, argv[9], &std) != napi_ok || !(std > 0) ||
       !isfinite(mean))
     FAIL("mean must be finite and std positive");
   if (napi_get_value_bool(env, argv[10], &bgr) != napi_ok) FAIL("bgr must be a boolean");
-  if (src_len < (size_t)sw * sh * 3) FAIL("src is smaller than srcWidth x srcHeight x 3");
   if (out_len < (size_t)iw * ih * 3) FAIL("out is smaller than 3 x inputHeight x inputWidth");
   if (w > iw || h > ih) FAIL("width x height must fit the input");
+  /* A direct caller could pair a tall thin source with a wide output: no multi-GB scratch for that. */
+  if ((w != sw || h != sh) && (double)sh * w * 3 * sizeof(float) > MAX_SCRATCH_BYTES) FAIL("the resampling scratch would exceed 1 GiB");
   if (planar_tensor(src, sw, sh, out, iw, ih, w, h, mean, std, bgr) != 0) {
     napi_throw_error(env, "PIXELS", "planarTensor: out of memory");
     return NULL;
@@ -171,16 +192,12 @@ static napi_value warp_affine_fn(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 8) FAIL("warpAffine(src, srcWidth, srcHeight, toSource, taps, out, width, height)");
   void *src, *out;
-  size_t src_len, out_len;
-  int32_t sw, sh, taps, w, h;
+  int32_t sw, sh, w, h;
+  int64_t taps;
   double m[6];
-  if (!typed(env, argv[0], napi_uint8_array, &src, &src_len)) FAIL("src must be a Uint8Array");
-  if (!typed(env, argv[5], napi_uint8_array, &out, &out_len)) FAIL("out must be a Uint8Array");
-  if (!size_arg(env, argv[1], &sw) || !size_arg(env, argv[2], &sh) || !size_arg(env, argv[6], &w) || !size_arg(env, argv[7], &h))
-    FAIL("sizes must be integers in 1..2^24");
-  int64_t taps64;
-  if (!integer_in(env, argv[4], 1, 64, &taps64)) FAIL("taps must be an integer in 1..64");
-  taps = (int32_t)taps64;
+  CHECK_ARG(rgb_arg(env, argv[0], argv[1], argv[2], &src, &sw, &sh));
+  CHECK_ARG(rgb_arg(env, argv[5], argv[6], argv[7], &out, &w, &h));
+  if (!integer_in(env, argv[4], 1, 64, &taps)) FAIL("taps must be an integer in 1..64");
   bool is_array = false;
   uint32_t n = 0;
   if (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &n) != napi_ok || n != 6)
@@ -190,9 +207,7 @@ static napi_value warp_affine_fn(napi_env env, napi_callback_info info) {
     if (napi_get_element(env, argv[3], i, &e) != napi_ok || napi_get_value_double(env, e, &m[i]) != napi_ok || !isfinite(m[i]))
       FAIL("toSource must be an array of 6 finite numbers");
   }
-  if (src_len < (size_t)sw * sh * 3) FAIL("src is smaller than srcWidth x srcHeight x 3");
-  if (out_len < (size_t)w * h * 3) FAIL("out is smaller than width x height x 3");
-  warp_affine(src, sw, sh, m, taps, out, w, h);
+  warp_affine(src, sw, sh, m, (int)taps, out, w, h);
   return NULL;
 }
 
@@ -203,13 +218,10 @@ static napi_value laplacian_variance_fn(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4) FAIL("laplacianVariance(data, width, height, innerFraction)");
   void *data;
-  size_t len;
   int32_t w, h;
   double inner;
-  if (!typed(env, argv[0], napi_uint8_array, &data, &len)) FAIL("data must be a Uint8Array");
-  if (!size_arg(env, argv[1], &w) || !size_arg(env, argv[2], &h)) FAIL("sizes must be integers in 1..2^24");
+  CHECK_ARG(rgb_arg(env, argv[0], argv[1], argv[2], &data, &w, &h));
   if (napi_get_value_double(env, argv[3], &inner) != napi_ok || !(inner >= 0 && inner <= 1)) FAIL("innerFraction must be in 0..1");
-  if (len < (size_t)w * h * 3) FAIL("data is smaller than width x height x 3");
   float *grey = malloc((size_t)w * h * sizeof(float));
   if (!grey) {
     napi_throw_error(env, "PIXELS", "laplacianVariance: out of memory");

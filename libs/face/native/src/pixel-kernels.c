@@ -205,9 +205,9 @@ void warp_affine(const uint8_t *src, int sw, int sh, const double *m, int taps, 
       double sx = b * y + tx;
       double sy = d * y + ty;
       for (int x = 0; x < width; x++, o += 3, sx += a, sy += c) {
-        double fx0 = fast_floor(sx), fy0 = fast_floor(sy);
-        if (fx0 >= 0 && fy0 >= 0 && fx0 + 1 < sw && fy0 + 1 < sh) {
-          int x0 = (int)fx0, y0 = (int)fy0;
+        /* floor(s) >= 0 && floor(s) + 1 < side, written for s itself: inside, floor is a truncation. */
+        if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
+          int x0 = (int)sx, y0 = (int)sy;
           double fx = sx - x0, fy = sy - y0;
           const uint8_t *p = src + y0 * stride + x0 * 3, *q = p + stride;
           double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;

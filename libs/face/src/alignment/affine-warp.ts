@@ -1,4 +1,4 @@
-import { loadPixelsAddon } from '../image/pixels-addon.loader';
+import { pixelsAddonFor } from '../image/pixels-addon.loader';
 import type { RgbImage } from '../image/rgb-image';
 import { type Affine, affineScale } from './similarity-transform';
 
@@ -11,7 +11,7 @@ import { type Affine, affineScale } from './similarity-transform';
  * pixels), else in warpAffineJs.
  */
 export function warpAffine(source: RgbImage, toSource: Affine, width: number, height: number): RgbImage {
-  const addon = loadPixelsAddon().module;
+  const addon = pixelsAddonFor(source.width, source.height, width, height);
   if (!addon) return warpAffineJs(source, toSource, width, height);
   const out = new Uint8Array(width * height * 3);
   addon.warpAffine(source.data, source.width, source.height, toSource, tapsFor(toSource), out, width, height);

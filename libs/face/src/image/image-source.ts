@@ -1,4 +1,4 @@
-import { checkImageBytes, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, type JpegDecoder, readImageHeader, scaledSize } from './image.decoder';
+import { checkImageBytes, checkJpegScans, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, type JpegDecoder, readImageHeader, scaledSize } from './image.decoder';
 import { type RgbImage, wipe } from './rgb-image';
 
 // Small enough that a full decode costs little even for a highly compressed large image.
@@ -49,6 +49,7 @@ export class ImageSource {
    */
   static async open(bytes: Uint8Array, limits: DecodeLimits, decoder: JpegDecoder = 'libjpeg'): Promise<ImageSource> {
     const format = checkImageBytes(bytes, limits);
+    if (format === 'jpeg') checkJpegScans(bytes);
     if (bytes.length > SMALL_INPUT_BYTES) return new ImageSource(bytes, await readImageHeader(bytes, limits), limits, decoder);
     const { header, image } = await decodeWhole(bytes, format, limits, decoder);
     const source = new ImageSource(bytes, header, limits, decoder);

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { FaceError } from '../face.error';
 import { pngHeaderOnly } from '../testing/image-bytes.fixture';
-import { decodeImage, readImageHeader } from './image.decoder';
+import { countJpegScans, decodeImage, MAX_JPEG_SCANS, readImageHeader } from './image.decoder';
+import { ImageSource } from './image-source';
 
 const LIMITS = { maxBytes: 20 * 1024 * 1024, maxPixels: 60_000_000 };
 
@@ -119,5 +120,44 @@ describe('image decoding: what it accepts', () => {
     const { header, image } = await decodeAll(animated);
     expect(header).toMatchObject({ format: 'gif', width: 10, height: 30 });
     expect(Array.from(image.data.subarray(0, 3))).toEqual([0, 255, 0]);
+  });
+});
+
+describe('JPEG scan count (decompression bomb guard)', () => {
+  const photoLike = (progressive: boolean) =>
+    sharp({ create: { width: 96, height: 64, channels: 3, background: '#8a6f5c' } })
+      .composite([{ input: Buffer.from('<svg width="96" height="64"><circle cx="48" cy="32" r="20" fill="#3a7"/></svg>') }])
+      .jpeg({ quality: 90, progressive })
+      .toBuffer();
+
+  /** Where the first scan (SOS segment and its data) starts and where EOI starts. */
+  const scanSpan = (jpeg: Buffer) => ({ start: jpeg.indexOf(Buffer.from([0xff, 0xda])), end: jpeg.length - 2 });
+
+  it('counts one scan in a baseline JPEG and several in a progressive one', async () => {
+    expect(countJpegScans(await photoLike(false))).toBe(1);
+    const progressive = countJpegScans(await photoLike(true));
+    expect(progressive).toBeGreaterThan(1);
+    expect(progressive).toBeLessThan(20);
+  });
+
+  it('skips segment payloads: FF DA inside an APP1 (say, an EXIF thumbnail) is not a scan', async () => {
+    const jpeg = await photoLike(false);
+    const payload = Buffer.concat([Buffer.from('Exif\0\0'), Buffer.alloc(40, 0xda).fill(0xff, 0, 20)]);
+    const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff]), payload]);
+    expect(countJpegScans(Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]))).toBe(1);
+  });
+
+  it('refuses a JPEG of 600 scans as corrupt_image before any decoder runs', async () => {
+    const jpeg = await photoLike(false);
+    const { start, end } = scanSpan(jpeg);
+    const bomb = Buffer.concat([jpeg.subarray(0, start), ...Array.from({ length: 600 }, () => jpeg.subarray(start, end)), jpeg.subarray(end)]);
+    expect(countJpegScans(bomb)).toBe(MAX_JPEG_SCANS + 1);
+    expect(countJpegScans(bomb, Infinity)).toBe(600);
+    const error = await rejection(ImageSource.open(bomb, LIMITS));
+    expect(error.code).toBe('corrupt_image');
+    expect(error.detail).toMatch(/more than 500 scans/);
+    // 500 scans pass this check (and go to the decoders, which judge the rest).
+    const many = Buffer.concat([jpeg.subarray(0, start), ...Array.from({ length: 500 }, () => jpeg.subarray(start, end)), jpeg.subarray(end)]);
+    expect(countJpegScans(many)).toBe(500);
   });
 });

@@ -51,6 +51,50 @@ export function checkImageBytes(bytes: Uint8Array, limits: DecodeLimits): ImageF
   return sniffed.format;
 }
 
+/**
+ * Most scans a JPEG may hold. A progressive JPEG has about 10; thousands of tiny ones make a decoder run
+ * its coefficient pass once per scan (a known decompression bomb, which djpeg caps with -maxscans).
+ * Neither libjpeg nor libvips caps them, so the count is checked before either decoder sees the file.
+ */
+export const MAX_JPEG_SCANS = 500;
+
+/**
+ * Start-of-scan markers in a JPEG, walking its segments (APPn payloads such as an EXIF thumbnail are
+ * skipped by their length) and its entropy-coded data (0xFF there is stuffing or a restart marker).
+ * Stops counting past `limit`; an unparseable stream returns what was counted (the decoder judges it).
+ */
+export function countJpegScans(bytes: Uint8Array, limit = MAX_JPEG_SCANS): number {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = data.length;
+  let scans = 0;
+  for (let i = 2; i + 1 < n; ) {
+    if (data[i] !== 0xff) return scans;
+    const marker = data[i + 1]!;
+    if (marker === 0xff) i++; // fill byte
+    else if (marker === 0xd9) return scans; // end of image
+    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) i += 2; // no length
+    else if (i + 3 >= n) return scans;
+    else {
+      i += 2 + ((data[i + 2]! << 8) | data[i + 3]!);
+      if (marker !== 0xda) continue;
+      if (++scans > limit) return scans;
+      // The scan's entropy-coded data runs to the next marker that is neither stuffing (FF 00) nor RSTn.
+      for (i = data.indexOf(0xff, i); i >= 0 && i + 1 < n; i = data.indexOf(0xff, i + 2)) {
+        const next = data[i + 1]!;
+        if (next !== 0x00 && !(next >= 0xd0 && next <= 0xd7)) break;
+      }
+      if (i < 0) return scans;
+    }
+  }
+  return scans;
+}
+
+/** Refuses a JPEG with more scans than MAX_JPEG_SCANS (corrupt_image) before any decoder runs. */
+export function checkJpegScans(bytes: Uint8Array): void {
+  const scans = countJpegScans(bytes);
+  if (scans > MAX_JPEG_SCANS) throw new FaceError('corrupt_image', `the JPEG has more than ${MAX_JPEG_SCANS} scans`);
+}
+
 /** Orientations 5-8 swap width and height when applied. */
 const swapsAxes = (orientation: number | undefined): boolean => orientation !== undefined && orientation >= 5 && orientation <= 8;
 

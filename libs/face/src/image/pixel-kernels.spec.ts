@@ -93,15 +93,19 @@ describe('native pixel kernels against the TypeScript they replace', () => {
   it('refuses sizes that do not fit the buffers', () => {
     const addon = loadPixelsAddon().module!;
     const image = noise(8, 8, 1);
-    expect(() => addon.planarTensor(image.data, 8, 9, new Float32Array(3 * 64), 8, 8, 8, 8, 0, 1, true)).toThrow('src is smaller');
+    expect(() => addon.planarTensor(image.data, 8, 9, new Float32Array(3 * 64), 8, 8, 8, 8, 0, 1, true)).toThrow('the pixels are fewer');
     expect(() => addon.planarTensor(image.data, 8, 8, new Float32Array(3 * 63), 8, 8, 8, 8, 0, 1, true)).toThrow('out is smaller');
     expect(() => addon.planarTensor(image.data, 8, 8, new Float32Array(3 * 64), 8, 8, 9, 8, 0, 1, true)).toThrow('must fit');
     expect(() => addon.planarTensor(image.data, 8, 8, new Float32Array(3 * 64), 8, 8, 8, 8, 0, 0, true)).toThrow('std positive');
     expect(() => addon.mirrorPlanar(new Float32Array(3 * 64), 8, 8, 9)).toThrow('must fit');
-    expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, 0, 0, 1, 0], 1, new Uint8Array(3 * 63), 8, 8)).toThrow('out is smaller');
+    expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, 0, 0, 1, 0], 1, new Uint8Array(3 * 63), 8, 8)).toThrow('the pixels are fewer');
+    expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, 0, 0, 1, 0], 1.5, new Uint8Array(3 * 64), 8, 8)).toThrow('taps must be an integer');
+    // A tall, thin source resampled to a wide output: the scratch would be 2^20 rows x 4096 x 12 bytes.
+    const tall = new Uint8Array(3 * 2 ** 20);
+    expect(() => addon.planarTensor(tall, 1, 2 ** 20, new Float32Array(3 * 4096), 4096, 1, 4096, 1, 0, 1, true)).toThrow('exceed 1 GiB');
     expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, 0, 0, 1], 1, new Uint8Array(3 * 64), 8, 8)).toThrow('6 numbers');
     expect(() => addon.warpAffine(image.data, 8, 8, [1, 0, NaN, 0, 1, 0], 1, new Uint8Array(3 * 64), 8, 8)).toThrow('finite');
-    expect(() => addon.laplacianVariance(image.data, 8, 9, 0.7)).toThrow('data is smaller');
+    expect(() => addon.laplacianVariance(image.data, 8, 9, 0.7)).toThrow('the pixels are fewer');
   });
 });
 

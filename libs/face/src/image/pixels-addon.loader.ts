@@ -10,6 +10,14 @@ export interface PixelsAddonChoice {
 
 let loaded: PixelsAddonChoice | undefined;
 
+/** The addon takes image sides up to 2^24; a larger one (libvips allows sides of millions) runs the TypeScript. */
+const MAX_NATIVE_SIDE = 2 ** 24;
+
+/** The addon for an image of these sides, or undefined (not built here, or sides beyond its range). */
+export function pixelsAddonFor(...sides: number[]): PixelsAddon | undefined {
+  return sides.every((side) => side <= MAX_NATIVE_SIDE) ? loadPixelsAddon().module : undefined;
+}
+
 /**
  * Loads the native pixels addon once per thread if `npm ci` built it (it needs libjpeg-turbo's headers;
  * a failed build is optional and every caller falls back to sharp). Never throws.

@@ -1,5 +1,5 @@
 import type { PixelNormalisation } from '../models/model-manifest';
-import { loadPixelsAddon } from './pixels-addon.loader';
+import { pixelsAddonFor } from './pixels-addon.loader';
 import type { RgbImage } from './rgb-image';
 
 interface AxisWeights {
@@ -81,7 +81,7 @@ export function toPlanarTensor(
   out = new Float32Array(3 * inputWidth * inputHeight),
 ): Float32Array {
   if (out.length !== 3 * inputWidth * inputHeight) throw new Error('toPlanarTensor: out does not hold the input');
-  const addon = loadPixelsAddon().module;
+  const addon = pixelsAddonFor(image.width, image.height, inputWidth, inputHeight);
   if (!addon) return toPlanarTensorJs(image, inputWidth, inputHeight, norm, width, height, out);
   addon.planarTensor(image.data, image.width, image.height, out, inputWidth, inputHeight, width, height, norm.mean, norm.std, norm.channelOrder === 'bgr');
   return out;
@@ -190,7 +190,7 @@ export class TensorBuffer {
 
 /** Mirrors the top-left width x height region of a [1, 3, H, inputWidth] tensor left to right, in place. */
 export function mirrorPlanar(tensor: Float32Array, inputWidth: number, width: number, height: number): void {
-  const addon = loadPixelsAddon().module;
+  const addon = pixelsAddonFor(inputWidth, width, height);
   if (addon) addon.mirrorPlanar(tensor, inputWidth, width, height);
   else mirrorPlanarJs(tensor, inputWidth, width, height);
 }

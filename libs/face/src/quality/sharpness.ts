@@ -1,4 +1,4 @@
-import { loadPixelsAddon } from '../image/pixels-addon.loader';
+import { pixelsAddonFor } from '../image/pixels-addon.loader';
 import type { RgbImage } from '../image/rgb-image';
 
 /**
@@ -7,7 +7,7 @@ import type { RgbImage } from '../image/rgb-image';
  * where it is built (the same value), else laplacianVarianceJs.
  */
 export function laplacianVariance(image: RgbImage, innerFraction = 0.7): number {
-  const addon = loadPixelsAddon().module;
+  const addon = pixelsAddonFor(image.width, image.height);
   return addon ? addon.laplacianVariance(image.data, image.width, image.height, innerFraction) : laplacianVarianceJs(image, innerFraction);
 }
 
