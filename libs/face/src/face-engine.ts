@@ -9,7 +9,7 @@ import { FaceWorkerPool } from './worker/face-worker-pool';
 export interface FaceEngineInfo extends ModelSetRef {
   readonly embeddingDimension: number;
   readonly poolSize: number;
-  /** The native pixels addon ("libjpeg 62") or why it is missing; without it the engine runs its TypeScript and sharp paths, ~15% slower. */
+  /** The native pixels addon ("libjpeg 62") or why it is missing; without it the engine runs its TypeScript and sharp paths, ~20% slower. */
   readonly pixels: string;
   readonly jpegDecoder: JpegDecoder;
 }

@@ -36,7 +36,7 @@ export class FaceEngineProvider implements OnApplicationBootstrap, OnApplication
         (e) => {
           this.logger.log({ msg: 'face engine ready', modelSet: e.info.id, version: e.info.version, poolSize: e.info.poolSize, pixels: e.info.pixels, durationMs: Date.now() - started });
           if (!e.info.pixels.startsWith('libjpeg')) {
-            this.logger.warn({ msg: 'face engine pixels addon not built: JPEG decoding and pixel work run in sharp and TypeScript (~15% slower); run npm ci with libjpeg-dev installed', pixels: e.info.pixels });
+            this.logger.warn({ msg: 'face engine pixels addon not built: JPEG decoding and pixel work run in sharp and TypeScript (~20% slower); run npm ci with libjpeg-dev installed', pixels: e.info.pixels });
           }
         },
         () => {
