@@ -44,3 +44,7 @@ export function warpAffine(
 ): void;
 /** laplacianVariance (libs/face/src/quality/sharpness.ts), value for value. */
 export function laplacianVariance(data: Uint8Array, width: number, height: number, innerFraction: number): number;
+/** The alignment warp's kernel in use: "avx2" (checked at load) or "scalar". */
+export function pixelKernel(): string;
+/** Forces the portable scalar warp ("scalar") or the CPU's best ("auto") for this process (every thread); returns the kernel in use. */
+export function usePixelKernel(kernel: 'scalar' | 'auto'): string;

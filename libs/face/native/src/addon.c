@@ -1,8 +1,10 @@
 /* Node-API surface of the pixels addon. Plain C, no V8 ABI: one build serves every worker thread. */
 #include <node_api.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <jpeglib.h>
 
 #include "jpeg-decode.h"
@@ -234,13 +236,37 @@ static napi_value laplacian_variance_fn(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value kernel_fn(napi_env env, napi_callback_info info) {
+  napi_value v;
+  CHECK(napi_create_string_utf8(env, pixel_kernel(), NAPI_AUTO_LENGTH, &v));
+  return v;
+}
+
+/* usePixelKernel("scalar" | "auto"): for this process; returns the kernel in use. */
+static napi_value use_kernel_fn(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char kind[16] = {0};
+  size_t len = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], kind, sizeof kind, &len) != napi_ok) FAIL("usePixelKernel(\"scalar\" | \"auto\")");
+  if (strcmp(kind, "scalar") == 0) use_pixel_kernel(1);
+  else if (strcmp(kind, "auto") == 0) use_pixel_kernel(0);
+  else FAIL("usePixelKernel(\"scalar\" | \"auto\")");
+  return kernel_fn(env, info);
+}
+
 static napi_value jpeg_lib_version(napi_env env, napi_callback_info info) {
   napi_value v;
   CHECK(napi_create_int32(env, JPEG_LIB_VERSION, &v));
   return v;
 }
 
+static atomic_flag kernel_chosen = ATOMIC_FLAG_INIT;
+
 NAPI_MODULE_INIT() {
+  /* Chosen once per process: a worker thread loading the addon later must not undo usePixelKernel. */
+  if (!atomic_flag_test_and_set(&kernel_chosen)) use_pixel_kernel(0);
   napi_property_descriptor props[] = {
       {"decodeJpeg", NULL, decode_jpeg, NULL, NULL, NULL, napi_default, NULL},
       {"jpegLibVersion", NULL, jpeg_lib_version, NULL, NULL, NULL, napi_default, NULL},
@@ -248,6 +274,8 @@ NAPI_MODULE_INIT() {
       {"mirrorPlanar", NULL, mirror_planar_fn, NULL, NULL, NULL, napi_default, NULL},
       {"warpAffine", NULL, warp_affine_fn, NULL, NULL, NULL, napi_default, NULL},
       {"laplacianVariance", NULL, laplacian_variance_fn, NULL, NULL, NULL, napi_default, NULL},
+      {"pixelKernel", NULL, kernel_fn, NULL, NULL, NULL, napi_default, NULL},
+      {"usePixelKernel", NULL, use_kernel_fn, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

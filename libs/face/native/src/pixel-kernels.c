@@ -3,8 +3,17 @@
 #include "secure-zero.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PIXELS_AVX2 1
+#endif
+
+/* 1: the warp's bilinear fast path in AVX2 (the same operations per channel, so the same bytes). Set at
+ * load by every thread that loads the addon, read by all: atomic. */
+static atomic_int use_avx2 = 0;
 
 /* Math.round: halves go up (C's round() takes them away from zero). */
 static double round_half_up(double v) { return floor(v + 0.5); }
@@ -195,10 +204,85 @@ static void sample(const uint8_t *src, int sw, int sh, double sx, double sy, dou
 /* ToUint8 of a value in [0.5, 256): truncation, as a Uint8Array store does. */
 static uint8_t to_u8(double v) { return (uint8_t)(int)v; }
 
+#ifdef PIXELS_AVX2
+/* Three bytes (one RGB pixel; the 4th lane holds a neighbour, unused) as doubles. Reads p[0..3]. */
+__attribute__((target("avx2"))) static inline __m256d rgb_at(const uint8_t *p) {
+  int32_t v;
+  memcpy(&v, p, 4);
+  return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(v)));
+}
+
+/* The pixel after p, without reading past it: p[2..5] shifted down a byte. */
+__attribute__((target("avx2"))) static inline __m256d rgb_after(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p + 2, 4);
+  return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128((int32_t)(v >> 8))));
+}
+
+/*
+ * The one-tap warp with the three channels of a pixel in one vector: per channel the same multiplies
+ * and adds in the same order as the scalar loop below (no FMA: this target does not enable it), so the
+ * same bytes, ~2x faster.
+ */
+__attribute__((target("avx2"))) static void warp_bilinear_avx2(const uint8_t *src, int sw, int sh, const double *m, uint8_t *out, int width,
+                                                              int height) {
+  double a = m[0], b = m[1], tx = m[2], c = m[3], d = m[4], ty = m[5];
+  int64_t stride = (int64_t)sw * 3;
+  const __m256d half = _mm256_set1_pd(0.5);
+  double rgb[3];
+  int64_t o = 0;
+  for (int y = 0; y < height; y++) {
+    double sx = b * y + tx;
+    double sy = d * y + ty;
+    for (int x = 0; x < width; x++, o += 3, sx += a, sy += c) {
+      if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
+        int x0 = (int)sx, y0 = (int)sy;
+        double fx = sx - x0, fy = sy - y0;
+        const uint8_t *p = src + y0 * stride + x0 * 3, *q = p + stride;
+        double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        __m256d acc = _mm256_mul_pd(_mm256_set1_pd(w00), rgb_at(p));
+        acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w10), rgb_after(p)));
+        acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w01), rgb_at(q)));
+        acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w11), rgb_after(q)));
+        __m128i v = _mm256_cvttpd_epi32(_mm256_add_pd(acc, half));
+        out[o] = (uint8_t)_mm_cvtsi128_si32(v);
+        out[o + 1] = (uint8_t)_mm_extract_epi32(v, 1);
+        out[o + 2] = (uint8_t)_mm_extract_epi32(v, 2);
+      } else {
+        rgb[0] = rgb[1] = rgb[2] = 0;
+        sample(src, sw, sh, sx, sy, 1, rgb);
+        out[o] = to_u8(rgb[0] + 0.5);
+        out[o + 1] = to_u8(rgb[1] + 0.5);
+        out[o + 2] = to_u8(rgb[2] + 0.5);
+      }
+    }
+  }
+}
+#endif
+
+const char *pixel_kernel(void) { return atomic_load(&use_avx2) ? "avx2" : "scalar"; }
+
+const char *use_pixel_kernel(int scalar) {
+  int avx2 = 0;
+#ifdef PIXELS_AVX2
+  if (!scalar) avx2 = __builtin_cpu_supports("avx2");
+#else
+  (void)scalar;
+#endif
+  atomic_store(&use_avx2, avx2);
+  return pixel_kernel();
+}
+
 void warp_affine(const uint8_t *src, int sw, int sh, const double *m, int taps, uint8_t *out, int width, int height) {
   double a = m[0], b = m[1], tx = m[2], c = m[3], d = m[4], ty = m[5];
   int64_t stride = (int64_t)sw * 3;
   double rgb[3];
+#ifdef PIXELS_AVX2
+  if (taps <= 1 && atomic_load_explicit(&use_avx2, memory_order_relaxed)) {
+    warp_bilinear_avx2(src, sw, sh, m, out, width, height);
+    return;
+  }
+#endif
   if (taps <= 1) {
     int64_t o = 0;
     for (int y = 0; y < height; y++) {

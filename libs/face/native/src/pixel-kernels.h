@@ -23,4 +23,8 @@ void warp_affine(const uint8_t *src, int src_width, int src_height, const double
 /* laplacianVariance (quality/sharpness.ts); `grey` is scratch of width x height floats, zeroed on return. */
 double laplacian_variance(const uint8_t *data, int width, int height, double inner_fraction, float *grey);
 
+/* The warp's kernel in use ("avx2" or "scalar"); use_pixel_kernel(1) forces scalar, (0) the CPU's best. */
+const char *pixel_kernel(void);
+const char *use_pixel_kernel(int scalar);
+
 #endif

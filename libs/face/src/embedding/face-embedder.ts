@@ -44,7 +44,9 @@ export function l2Normalise(vector: Float32Array): Float32Array {
   let sum = 0;
   for (const v of vector) sum += v * v;
   const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-  return vector.map((v) => v * inv);
+  const unit = new Float32Array(vector.length);
+  for (let i = 0; i < vector.length; i++) unit[i] = vector[i]! * inv;
+  return unit;
 }
 
 /** Cosine similarity of two L2-normalised embeddings. */

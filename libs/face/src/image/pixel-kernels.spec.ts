@@ -62,23 +62,39 @@ describe('native pixel kernels against the TypeScript they replace', () => {
     expect(native[127]).toBe(original[127]);
   });
 
-  it.each([
-    ['identity', [1, 0, 0, 0, 1, 0]],
-    ['rotated and scaled, partly outside (black border)', [0.9, -0.35, 20.25, 0.35, 0.9, -12.5]],
-    ['a face much larger than the crop (averaged taps)', [3.7, 0.8, 40, -0.8, 3.7, 60]],
-    ['a small face enlarged', [0.31, 0.05, 70.2, -0.05, 0.31, 33.9]],
-  ] as const)('warpAffine: %s gives the same pixels', (_, toSource) => {
-    const image = noise(300, 220, 11);
-    expect(samePixels(warpAffine(image, toSource as Affine, 112, 112), warpAffineJs(image, toSource as Affine, 112, 112))).toBe(true);
-  });
+  describe.each(['auto', 'scalar'] as const)('warpAffine with the %s kernel', (kernel) => {
+    beforeAll(() => loadPixelsAddon().module!.usePixelKernel(kernel));
+    afterAll(() => loadPixelsAddon().module!.usePixelKernel('auto'));
 
-  it('warpAffine: an absurd matrix (coordinates overflow to NaN) gives black, not a read outside the image', () => {
-    const image = noise(64, 64, 3);
-    // x = 1e308 * (px - py) + 1e300: NaN (inf - inf), infinite or far outside for every tap.
-    const toSource: Affine = [1e308, -1e308, 1e300, 0, 1, 0];
-    const native = warpAffine(image, toSource, 8, 8);
-    expect(samePixels(native, warpAffineJs(image, toSource, 8, 8))).toBe(true);
-    expect(native.data.every((v) => v === 0)).toBe(true);
+    it('runs the kernel asked for', () => {
+      expect(loadPixelsAddon().module!.pixelKernel()).toMatch(kernel === 'scalar' ? /^scalar$/ : /^(avx2|scalar)$/);
+    });
+
+    it.each([
+      ['identity', [1, 0, 0, 0, 1, 0]],
+      ['rotated and scaled, partly outside (black border)', [0.9, -0.35, 20.25, 0.35, 0.9, -12.5]],
+      ['a face much larger than the crop (averaged taps)', [3.7, 0.8, 40, -0.8, 3.7, 60]],
+      ['a small face enlarged', [0.31, 0.05, 70.2, -0.05, 0.31, 33.9]],
+    ] as const)('warpAffine: %s gives the same pixels', (_, toSource) => {
+      const image = noise(300, 220, 11);
+      expect(samePixels(warpAffine(image, toSource as Affine, 112, 112), warpAffineJs(image, toSource as Affine, 112, 112))).toBe(true);
+    });
+
+    it('warpAffine: a crop reaching the last column and row (the taps there read the last pixel)', () => {
+      const image = noise(150, 110, 4);
+      // 1.339 x 111 = 148.6: the bilinear taps of the last column read pixel 149, the last one.
+      const toSource: Affine = [150 / 112, 0, 0, 0, 110 / 112, 0];
+      expect(samePixels(warpAffine(image, toSource, 112, 112), warpAffineJs(image, toSource, 112, 112))).toBe(true);
+    });
+
+    it('warpAffine: an absurd matrix (coordinates overflow to NaN) gives black, not a read outside the image', () => {
+      const image = noise(64, 64, 3);
+      // x = 1e308 * (px - py) + 1e300: NaN (inf - inf), infinite or far outside for every tap.
+      const toSource: Affine = [1e308, -1e308, 1e300, 0, 1, 0];
+      const native = warpAffine(image, toSource, 8, 8);
+      expect(samePixels(native, warpAffineJs(image, toSource, 8, 8))).toBe(true);
+      expect(native.data.every((v) => v === 0)).toBe(true);
+    });
   });
 
   it.each([
@@ -110,7 +126,7 @@ describe('native pixel kernels against the TypeScript they replace', () => {
 });
 
 describeWithPhotos('native pixel kernels on real photos', () => {
-  it('LFW photos become the same detector tensors and aligned crops', async () => {
+  it('LFW photos become the same detector tensors and aligned crops (the CPU\'s best kernel)', async () => {
     const people = readdirSync(lfw('')).filter((p) => !p.endsWith('.txt')).sort().slice(0, 8);
     for (const person of people) {
       const { image } = await decodeWhole(readFileSync(lfw(`${person}/${readdirSync(lfw(person)).sort()[0]!}`)), 'jpeg', LIMITS);
@@ -119,6 +135,9 @@ describeWithPhotos('native pixel kernels on real photos', () => {
       const toSource: Affine = [0.93, -0.12, 71.3, 0.12, 0.93, 88.6];
       const crop = warpAffine(image, toSource, 112, 112);
       expect(samePixels(crop, warpAffineJs(image, toSource, 112, 112))).toBe(true);
+      loadPixelsAddon().module!.usePixelKernel('scalar');
+      expect(samePixels(warpAffine(image, toSource, 112, 112), crop)).toBe(true);
+      loadPixelsAddon().module!.usePixelKernel('auto');
       expect(laplacianVariance(crop)).toBe(laplacianVarianceJs(crop));
     }
   });
