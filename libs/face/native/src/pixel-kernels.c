@@ -204,6 +204,15 @@ static void sample(const uint8_t *src, int sw, int sh, double sx, double sy, dou
 /* ToUint8 of a value in [0.5, 256): truncation, as a Uint8Array store does. */
 static uint8_t to_u8(double v) { return (uint8_t)(int)v; }
 
+/* A one-tap pixel whose taps are not all inside the image (sample() blacks out the missing ones). */
+static void edge_pixel(const uint8_t *src, int sw, int sh, double sx, double sy, uint8_t *out) {
+  double rgb[3] = {0, 0, 0};
+  sample(src, sw, sh, sx, sy, 1, rgb);
+  out[0] = to_u8(rgb[0] + 0.5);
+  out[1] = to_u8(rgb[1] + 0.5);
+  out[2] = to_u8(rgb[2] + 0.5);
+}
+
 #ifdef PIXELS_AVX2
 /* Three bytes (one RGB pixel; the 4th lane holds a neighbour, unused) as doubles. Reads p[0..3]. */
 __attribute__((target("avx2"))) static inline __m256d rgb_at(const uint8_t *p) {
@@ -229,7 +238,6 @@ __attribute__((target("avx2"))) static void warp_bilinear_avx2(const uint8_t *sr
   double a = m[0], b = m[1], tx = m[2], c = m[3], d = m[4], ty = m[5];
   int64_t stride = (int64_t)sw * 3;
   const __m256d half = _mm256_set1_pd(0.5);
-  double rgb[3];
   int64_t o = 0;
   for (int y = 0; y < height; y++) {
     double sx = b * y + tx;
@@ -249,11 +257,7 @@ __attribute__((target("avx2"))) static void warp_bilinear_avx2(const uint8_t *sr
         out[o + 1] = (uint8_t)_mm_extract_epi32(v, 1);
         out[o + 2] = (uint8_t)_mm_extract_epi32(v, 2);
       } else {
-        rgb[0] = rgb[1] = rgb[2] = 0;
-        sample(src, sw, sh, sx, sy, 1, rgb);
-        out[o] = to_u8(rgb[0] + 0.5);
-        out[o + 1] = to_u8(rgb[1] + 0.5);
-        out[o + 2] = to_u8(rgb[2] + 0.5);
+        edge_pixel(src, sw, sh, sx, sy, out + o);
       }
     }
   }
@@ -299,11 +303,7 @@ void warp_affine(const uint8_t *src, int sw, int sh, const double *m, int taps, 
           out[o + 1] = to_u8(w00 * p[1] + w10 * p[4] + w01 * q[1] + w11 * q[4] + 0.5);
           out[o + 2] = to_u8(w00 * p[2] + w10 * p[5] + w01 * q[2] + w11 * q[5] + 0.5);
         } else {
-          rgb[0] = rgb[1] = rgb[2] = 0;
-          sample(src, sw, sh, sx, sy, 1, rgb);
-          out[o] = to_u8(rgb[0] + 0.5);
-          out[o + 1] = to_u8(rgb[1] + 0.5);
-          out[o + 2] = to_u8(rgb[2] + 0.5);
+          edge_pixel(src, sw, sh, sx, sy, out + o);
         }
       }
     }
