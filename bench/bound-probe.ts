@@ -6,9 +6,8 @@ import { resolve } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { BUILTIN_MODEL_SETS, flushNegligibleWeights } from '@app/face';
+import { percentile, round } from './stats';
 
-export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-export const round = (v: number, digits = 1) => Number(v.toFixed(digits));
 
 type Feeds = Record<string, Tensor>;
 
@@ -29,7 +28,7 @@ export function summarizeBound(samples: readonly BoundSample[]) {
     embedderMs: round(embedderMs, 2),
     perImageMs: round(detectorMs + embedderMs, 2),
     cpuMsPerImage: round(median(samples.map((s) => s.cpu)), 2),
-    imagesPerSecPerWorker: round(1000 / (detectorMs + embedderMs)),
+    imagesPerSecPerWorker: round(1000 / (detectorMs + embedderMs), 1),
     samples: samples.length,
   };
 }

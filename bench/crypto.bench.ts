@@ -21,6 +21,7 @@ import {
   type SealedEmbedding,
 } from '@app/crypto';
 import { motoUrl } from '@app/testing';
+import { round } from './stats';
 
 const DIMS = 512;
 const MODEL = 'bench-model@1';
@@ -37,7 +38,6 @@ const ROWS = Number(arg('rows', '100000'));
 const rowsLoad = !process.argv.includes('--no-rows-load');
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
 async function makeProvider(): Promise<KeyProvider> {
   if (kmsMode === 'local') return new LocalKeyProvider(Buffer.alloc(32, 7));
@@ -231,10 +231,10 @@ async function main() {
     kms: kmsMode,
     dims: DIMS,
     blobBytes: rows[0].blob.length,
-    encryptPerSec: round(encryptPerSec),
-    decryptPerSec: round(decryptPerSec),
-    decryptManyPerSec: round(decryptManyPerSec),
-    bulkDecryptPerSec: round(bulkDecryptPerSec),
+    encryptPerSec: round(encryptPerSec, 0),
+    decryptPerSec: round(decryptPerSec, 0),
+    decryptManyPerSec: round(decryptManyPerSec, 0),
+    bulkDecryptPerSec: round(bulkDecryptPerSec, 0),
     indexLoad: {
       embeddings: LOAD,
       path: 'sealed snapshot on disk, 1 MiB chunks, cold DEK cache',
@@ -248,8 +248,8 @@ async function main() {
     kmsCallsDuringRowBenchmarks: kmsDuringRowPhases,
     baselineRawNodeGcm: {
       note: 'bare createCipheriv/createDecipheriv per 2 KiB row on the same rows, alternated with ours (medians of 3)',
-      decryptPerSec: round(rawDecryptPerSec),
-      encryptPerSec: round(rawEncryptPerSec),
+      decryptPerSec: round(rawDecryptPerSec, 0),
+      encryptPerSec: round(rawEncryptPerSec, 0),
       bulkGBps: round(bulkGBps, 2),
       decryptRatio: round(decryptPerSec / rawDecryptPerSec, 2),
       decryptManyRatio: round(decryptManyPerSec / rawDecryptPerSec, 2),

@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { decodeAtBaseLevel, DEFAULT_MODEL_SET, FaceEngine, type FaceEngineOptions } from '@app/face';
-import { type BoundSample, percentile, round, summarizeBound } from './bound-probe';
+import { type BoundSample, summarizeBound } from './bound-probe';
+import { percentile, round } from './stats';
 import type { ProbeWorkerInit } from './bound-probe.worker';
 
 const { values: args } = parseArgs({
@@ -36,6 +37,7 @@ const LARGE_MIN_SIDE = 1500;
 // with workers idle beside them): 25-image chunks cost 2 workers ~4% of their throughput that an indexer
 // with a backlog never loses, 100-image chunks ~1%.
 const CHUNK = 100;
+const JPEG_DECODER = args['jpeg-decoder'] as FaceEngineOptions['jpegDecoder'];
 const PROBES_PER_CHUNK = 6;
 
 interface Photo {
@@ -82,23 +84,23 @@ class ProbeThreads {
     const register = resolve(__dirname, '../infra/scripts/swc-register.cjs');
     const script = `require(${JSON.stringify(register)});\nrequire(${JSON.stringify(resolve(__dirname, 'bound-probe.worker.ts'))});`;
     const threads = Array.from({ length: workers }, () => new Worker(script, { eval: true, workerData: init }));
-    await Promise.all(threads.map((t) => reply(t)));
+    await Promise.all(threads.map((t) => answer(t)));
     return new ProbeThreads(threads);
   }
 
   async one(): Promise<void> {
-    this.single.push(await reply(this.threads[0]!, 1));
+    this.single.push(await sampleOf(this.threads[0]!, 1));
   }
 
   /** Every thread at once; records their mean per-image time. */
   async all(): Promise<void> {
-    const samples = await Promise.all(this.threads.map((t) => reply(t, 3)));
+    const samples = await Promise.all(this.threads.map((t) => sampleOf(t, 3)));
     this.concurrent.push(samples.reduce((sum, s) => sum + s.detector + s.embedder, 0) / samples.length);
   }
 
   concurrentSummary() {
     const perImageMs = percentile([...this.concurrent].sort((a, b) => a - b), 0.5);
-    return { perImageMsPerWorker: round(perImageMs, 2), imagesPerSec: round((1000 * this.threads.length) / perImageMs), samples: this.concurrent.length };
+    return { perImageMsPerWorker: round(perImageMs, 2), imagesPerSec: round((1000 * this.threads.length) / perImageMs, 1), samples: this.concurrent.length };
   }
 
   close(): Promise<number[]> {
@@ -106,20 +108,27 @@ class ProbeThreads {
   }
 }
 
-/** The thread's next answer (after sending `rounds`, if given): its sample, or a rejection if it fails or exits. */
-function reply(thread: Worker, rounds?: number): Promise<BoundSample> {
+type ProbeAnswer = { ready: true } | { sample: BoundSample } | { error: string };
+
+/** The thread's next answer (after sending `rounds`, if given); a rejection if it reports an error, fails or exits. */
+function answer(thread: Worker, rounds?: number): Promise<ProbeAnswer> {
   return new Promise((done, fail) => {
     const settle = (outcome: () => void) => {
       thread.off('message', onMessage).off('error', onError).off('exit', onExit);
       outcome();
     };
-    const onMessage = (answer: { sample?: BoundSample; error?: string }) =>
-      settle(() => (answer.error !== undefined ? fail(new Error(`bound probe: ${answer.error}`)) : done(answer.sample!)));
+    const onMessage = (reply: ProbeAnswer) => settle(() => ('error' in reply ? fail(new Error(`bound probe: ${reply.error}`)) : done(reply)));
     const onError = (error: Error) => settle(() => fail(error));
     const onExit = (code: number) => settle(() => fail(new Error(`bound probe thread exited (${code})`)));
     thread.on('message', onMessage).on('error', onError).on('exit', onExit);
     if (rounds !== undefined) thread.postMessage(rounds);
   });
+}
+
+async function sampleOf(thread: Worker, rounds: number): Promise<BoundSample> {
+  const reply = await answer(thread, rounds);
+  if (!('sample' in reply)) throw new Error('bound probe answered without a sample');
+  return reply.sample;
 }
 
 /**
@@ -132,12 +141,12 @@ async function baseDecodeMs(photos: readonly Photo[]): Promise<number> {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
-      await decodeAtBaseLevel(photo.bytes, undefined, args['jpeg-decoder'] as FaceEngineOptions['jpegDecoder']);
+      await decodeAtBaseLevel(photo.bytes, undefined, JPEG_DECODER);
       times.push(performance.now() - t);
     }
     total += percentile(times.sort((a, b) => a - b), 0.5);
   }
-  return round(total / photos.length);
+  return round(total / photos.length, 1);
 }
 
 /**
@@ -175,13 +184,13 @@ async function run(engine: FaceEngine, photos: readonly Photo[], lanes: number, 
   }
   latencies.sort((a, b) => a - b);
   return {
-    imagesPerSec: round(photos.length / seconds),
-    msPerImageP50: round(percentile(latencies, 0.5)),
-    msPerImageP95: round(percentile(latencies, 0.95)),
-    msPerImageMean: round(latencies.reduce((s, v) => s + v, 0) / latencies.length),
-    facesPerSec: round(faces / seconds),
+    imagesPerSec: round(photos.length / seconds, 1),
+    msPerImageP50: round(percentile(latencies, 0.5), 1),
+    msPerImageP95: round(percentile(latencies, 0.95), 1),
+    msPerImageMean: round(latencies.reduce((s, v) => s + v, 0) / latencies.length, 1),
+    facesPerSec: round(faces / seconds, 1),
     // Every thread of the process (workers, libvips, onnxruntime): what an image costs on a quiet machine.
-    cpuMsPerImage: round(cpuMs / photos.length),
+    cpuMsPerImage: round(cpuMs / photos.length, 1),
   };
 }
 
@@ -199,7 +208,7 @@ async function main(): Promise<void> {
       modelsDir: args['models-dir']!,
       modelSet: args['model-set'],
       poolSize: workers,
-      jpegDecoder: args['jpeg-decoder'] as FaceEngineOptions['jpegDecoder'],
+      jpegDecoder: JPEG_DECODER,
     });
     pixels = `${engine.info.pixels}, JPEG by ${engine.info.jpegDecoder}`;
     const probes = await ProbeThreads.start(workers, { modelSet: args['model-set']!, modelsDir: args['models-dir']!, photo: lfw[0]!.bytes });
@@ -232,7 +241,7 @@ async function main(): Promise<void> {
           ratioToFacesFoundBoundCpu: round(foundBoundMs / lfwRun.cpuMsPerImage, 3),
           ratioToConcurrentBound: round(lfwRun.imagesPerSec / concurrentBound.imagesPerSec, 3),
         },
-        large: { ...largeRun, ...latencyOf(largeLatency), msPerImagePerWorker: round((1000 * workers) / largeRun.imagesPerSec), decodeMs },
+        large: { ...largeRun, ...latencyOf(largeLatency), msPerImagePerWorker: round((1000 * workers) / largeRun.imagesPerSec, 1), decodeMs },
       });
     } finally {
       await Promise.all([engine.close(), probes.close()]);
@@ -245,7 +254,7 @@ async function main(): Promise<void> {
     images: { lfw: lfw.length, large: large.length, largeMinSide: LARGE_MIN_SIDE },
     bound: summarizeBound(allSamples),
     runs,
-    peakRssMb: round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
   }, null, 2));
 }
 

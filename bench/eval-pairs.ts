@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AnalyzedFace, cosineSimilarity, crossValidatedAccuracy, type FaceAnalysis, FaceEngine, parseLfwPairs, type ScoredPair } from '@app/face';
+import { round } from './stats';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,7 +60,6 @@ async function main(): Promise<void> {
       return { fold: p.fold, same: p.same, similarity: a && b ? cosineSimilarity(a, b) : -1 };
     });
     const result = crossValidatedAccuracy(scored, folds);
-    const round = (v: number, digits: number) => Number(v.toFixed(digits));
     console.log(JSON.stringify({
       pairs: pairs.length,
       folds,

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { HierarchicalNSW } from 'hnswlib-node';
-import { LARGE_INDEX_KINDS } from '@app/config';
+import { LARGE_INDEX_KINDS, type LargeIndexKind } from '@app/config';
 import { TenantId } from '@app/contracts';
 import { createCrypto, InMemoryWrappedKeyStore, LocalKeyProvider } from '@app/crypto';
 import { LocalBlobStore } from '@app/storage';
@@ -36,9 +36,10 @@ import { loadBitscan } from '../apps/vector-index/src/engine/bitscan-loader';
 import { IdTable, type IdTableData } from '../apps/vector-index/src/engine/id-table';
 import { ScanIndex } from '../apps/vector-index/src/engine/scan-index';
 import { TenantEngine } from '../apps/vector-index/src/engine/tenant-engine';
-import { type EngineParams, type LargeIndexKind } from '../apps/vector-index/src/engine/tenant-index';
+import { type EngineParams } from '../apps/vector-index/src/engine/tenant-index';
 import { SnapshotStore } from '../apps/vector-index/src/snapshot/snapshot-store';
 import { DEFAULT_VECTOR_INDEX_OPTIONS } from '../apps/vector-index/src/vector-index.options';
+import { percentile, round } from './stats';
 
 const DIMS = 512;
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -68,8 +69,7 @@ const MEMORY_NOTES: Record<LargeIndexKind, string> = {
 };
 /** Per element, besides what hnswlib writes to its file: std::mutex 40, link-list pointer 8, level 4, label map node + bucket ~48. */
 const HNSW_NATIVE_OVERHEAD = 100;
-/** Mutable: the scan sweep changes scanCandidates / scanThreads between passes over one loaded index. */
-const PARAMS: { -readonly [K in keyof EngineParams]: EngineParams[K] } = {
+const PARAMS: EngineParams = {
   dims: DIMS,
   m: Number(arg('m', String(DEFAULT_VECTOR_INDEX_OPTIONS.m))),
   efConstruction: DEFAULT_VECTOR_INDEX_OPTIONS.efConstruction,
@@ -87,7 +87,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const log = (msg: string) => process.stderr.write(`[bench:vector] ${msg}\n`);
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 const rss = () => {
   gc();
   return process.memoryUsage().rss;
@@ -232,10 +231,6 @@ const faceIdOf = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padSta
 const labelOf = (faceId: string) => parseInt(faceId.slice(24), 16);
 const toArray = (v: Float32Array, i: number) => Array.from(v.subarray(i * DIMS, (i + 1) * DIMS));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
 function latency(times: number[]) {
   const s = [...times].sort((a, b) => a - b);
   return { p50Ms: round(percentile(s, 0.5), 3), p99Ms: round(percentile(s, 0.99), 3), meanMs: round(s.reduce((a, b) => a + b, 0) / s.length, 3) };
@@ -259,6 +254,8 @@ function interleaved(builds: [string, (q: number) => void][], queries: number, b
 interface Truth {
   top: number[][];
   matches: Set<number>[];
+  /** True matches a match-k search can return, over all queries (the match recall's denominator). */
+  matchTotal: number;
 }
 
 function groundTruth(lib: HnswlibModule, data: Dataset, queries: Float32Array, nq: number): Truth {
@@ -280,7 +277,7 @@ function groundTruth(lib: HnswlibModule, data: Dataset, queries: Float32Array, n
     matches.push(m);
   }
   exact.initIndex(1);
-  return { top, matches };
+  return { top, matches, matchTotal: matches.reduce((sum, m) => sum + Math.min(MATCH_K, m.size), 0) };
 }
 
 // ---- exact scan vs HNSW crossover -------------------------------------------------------------------
@@ -340,15 +337,15 @@ function crossover(lib: HnswlibModule, data: Dataset, queries: Float32Array, nq:
 /** One loaded scan index searched at every shortlist size and thread count, as the service searches (k = match-k, threshold). */
 async function scanSweep(n: number, base: string, truth: Truth, queries: Float32Array, strangers: Float32Array, nq: number) {
   const ids = IdTable.fromData(JSON.parse(readFileSync(`${base}.ids`, 'utf8')) as IdTableData);
-  const index = await ScanIndex.load(BITSCAN.module!, PARAMS, ids, `${base}.body`);
-  const saved = { candidates: PARAMS.scanCandidates, threads: PARAMS.scanThreads };
-  let matchTotal = 0;
-  for (let q = 0; q < nq; q++) matchTotal += Math.min(MATCH_K, truth.matches[q].size);
+  // The index reads its params at every search: the sweep changes this copy between passes.
+  const params = { ...PARAMS };
+  const index = await ScanIndex.load(BITSCAN.module!, params, ids, `${base}.body`);
+  const { matchTotal } = truth;
   const rows = [];
   for (const threads of THREADS) {
     for (const candidates of CANDIDATES) {
-      PARAMS.scanThreads = threads;
-      PARAMS.scanCandidates = candidates;
+      params.scanThreads = threads;
+      params.scanCandidates = candidates;
       let found = 0;
       let topHits = 0;
       let strangersPassed = 0;
@@ -387,8 +384,6 @@ async function scanSweep(n: number, base: string, truth: Truth, queries: Float32
       log(`${n}: scan ${threads} thread(s), ${candidates} candidates: match recall ${row.matchRecall}, recall@10 ${row.recallAt10}, p50/p99 ${row.people.p50Ms}/${row.people.p99Ms} ms (people), ${row.strangers.p50Ms}/${row.strangers.p99Ms} ms (strangers)`);
     }
   }
-  PARAMS.scanCandidates = saved.candidates;
-  PARAMS.scanThreads = saved.threads;
   index.release();
   return { note: 'k = match-k at the threshold (people, strangers) and k = 10 without one (recall@10), one loaded index, interleaved', kernel: BITSCAN.kernel, rows };
 }
@@ -639,8 +634,7 @@ async function hnswSweep(
   /** Per ef, per query, at k = match-k as the service searches: true matches returned, whether anything passed, time. */
   const perEf = new Map<number, { found: number[]; passed: boolean[]; ms: number[]; strangerPassed: boolean[]; strangerMs: number[] }>();
   const strangerQs = Array.from({ length: nq }, (_, i) => toArray(strangers, i));
-  let matchTotal = 0;
-  for (let q = 0; q < nq; q++) matchTotal += Math.min(MATCH_K, truth.matches[q].size);
+  const { matchTotal } = truth;
   for (const ef of EFS) {
     let topHits = 0;
     simd.setEf(ef);

@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { LARGE_INDEX_KINDS } from '@app/config';
+import { LARGE_INDEX_KINDS, type LargeIndexKind } from '@app/config';
 import { type HnswlibPreference } from './engine/hnswlib-loader';
-import { type LargeIndexKind } from './engine/tenant-index';
 
 /** Tunables of the vector-index service (code-level; AppConfig carries what the operator sets). */
 export interface VectorIndexOptions {

@@ -4,6 +4,20 @@ import { encodeVector, isVectorIndexError, rankReplicas, VectorIndexErrorCode } 
 import { clientFor, closeAllReplicas, cosine, faceVectors, newWorld, provision, startReplica, type Replica, type World } from './vector-index-harness';
 import { normalizeQuery } from '../src/tenants/vector-input';
 
+/** A new tenant searched once (loaded empty, flat), then given 600 faces (`prefix` + index) in three batches and settled. */
+async function growTenant(replica: Replica, seed: number, prefix: string) {
+  const client = clientFor(replica);
+  const tenant = TenantId.generate();
+  await provision(replica, tenant);
+  const vectors = faceVectors(600, seed);
+  await client.search(tenant, vectors[0], 1);
+  for (let i = 0; i < vectors.length; i += 200) {
+    await client.add(tenant, vectors.slice(i, i + 200).map((vector, j) => ({ faceId: `${prefix}${i + j}`, vector })));
+  }
+  await replica.service.settle(tenant);
+  return { client, tenant, vectors };
+}
+
 describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
   let world: World;
   let replica: Replica;
@@ -62,15 +76,7 @@ describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
   });
 
   it('moves a growing tenant from exact scan to HNSW and keeps high recall', async () => {
-    const client = clientFor(replica);
-    const tenant = TenantId.generate();
-    await provision(replica, tenant);
-    const vectors = faceVectors(600, 3);
-    await client.search(tenant, vectors[0], 1);
-    for (let i = 0; i < vectors.length; i += 200) {
-      await client.add(tenant, vectors.slice(i, i + 200).map((vector, j) => ({ faceId: `f${i + j}`, vector })));
-    }
-    await replica.service.settle(tenant);
+    const { client, tenant, vectors } = await growTenant(replica, 3, 'f');
     expect(await client.stats(tenant)).toMatchObject({ kind: 'hnsw', count: 600, rebuilding: false });
     let found = 0;
     for (let q = 0; q < 50; q++) {
@@ -83,15 +89,7 @@ describe('vector-index service (in-process, real HTTP on 127.0.0.1)', () => {
 
   it('with the scan as large index: moves a growing tenant from flat to scan, results equal an exact search', async () => {
     const scanReplica = await startReplica(world, { largeIndex: 'scan' });
-    const client = clientFor(scanReplica);
-    const tenant = TenantId.generate();
-    await provision(scanReplica, tenant);
-    const vectors = faceVectors(600, 5);
-    await client.search(tenant, vectors[0], 1);
-    for (let i = 0; i < vectors.length; i += 200) {
-      await client.add(tenant, vectors.slice(i, i + 200).map((vector, j) => ({ faceId: `s${i + j}`, vector })));
-    }
-    await scanReplica.service.settle(tenant);
+    const { client, tenant, vectors } = await growTenant(scanReplica, 5, 's');
     expect(await client.stats(tenant)).toMatchObject({ kind: 'scan', count: 600, rebuilding: false });
     await client.remove(tenant, ['s13', 's24']);
     // The service stores unit vectors: compare against those.

@@ -1,7 +1,7 @@
 import { DEFAULT_DETECTION_TUNING, type DetectionTuning } from './detection/detection-pyramid';
-import { type AnalyzeOptions, QUALITY_FILTERS, type QualityFilter } from './face-analysis.types';
+import { type AnalyzeOptions, QUALITY_FILTERS } from './face-analysis.types';
 import { FaceError } from './face.error';
-import { type DecodeLimits, JPEG_DECODERS, type JpegDecoder } from './image/image.decoder';
+import { type DecodeLimits, DEFAULT_JPEG_DECODER, JPEG_DECODERS, type JpegDecoder } from './image/image.decoder';
 import type { ModelSource } from './models/model-registry';
 import type { PipelineSettings, ResolvedAnalyzeOptions } from './pipeline/face-pipeline';
 
@@ -41,13 +41,17 @@ function numberIn(name: string, value: number | undefined, fallback: number, min
   return v;
 }
 
+function oneOf<T extends string>(name: string, value: T | undefined, fallback: T, allowed: readonly T[]): T {
+  const v = value ?? fallback;
+  if (!allowed.includes(v)) invalid(`${name} must be one of ${allowed.join(', ')}`);
+  return v;
+}
+
 /** Fills in and checks analyze() options (a caller's bad value is a validation error, not a crash). */
 export function resolveAnalyzeOptions(options: AnalyzeOptions | undefined, defaults: ResolvedAnalyzeOptions): ResolvedAnalyzeOptions {
-  const qualityFilter: QualityFilter = options?.qualityFilter ?? defaults.qualityFilter;
-  if (!QUALITY_FILTERS.includes(qualityFilter)) invalid(`qualityFilter must be one of ${QUALITY_FILTERS.join(', ')}`);
   return {
     maxFaces: integerIn('maxFaces', options?.maxFaces, defaults.maxFaces, 1, 1000),
-    qualityFilter,
+    qualityFilter: oneOf('qualityFilter', options?.qualityFilter, defaults.qualityFilter, QUALITY_FILTERS),
     minFaceSize: numberIn('minFaceSize', options?.minFaceSize, defaults.minFaceSize, 0, 100_000),
   };
 }
@@ -70,7 +74,7 @@ export function resolveEngineOptions(options: FaceEngineOptions): ResolvedEngine
         maxPixels: integerIn('limits.maxPixels', options.limits?.maxPixels, DEFAULT_LIMITS.maxPixels, 1, 1e9),
       },
       threads: integerIn('threadsPerWorker', options.threadsPerWorker, 1, 1, 64),
-      jpegDecoder: JPEG_DECODERS.includes(options.jpegDecoder ?? 'libjpeg') ? (options.jpegDecoder ?? 'libjpeg') : invalid(`jpegDecoder must be one of ${JPEG_DECODERS.join(', ')}`),
+      jpegDecoder: oneOf('jpegDecoder', options.jpegDecoder, DEFAULT_JPEG_DECODER, JPEG_DECODERS),
       detection: {
         scoreThreshold: d.scoreThreshold === undefined ? undefined : numberIn('detection.scoreThreshold', d.scoreThreshold, 0, 0, 1),
         nmsIou: numberIn('detection.nmsIou', d.nmsIou, t.nmsIou, 0.05, 0.95),

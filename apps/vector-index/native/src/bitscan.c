@@ -26,6 +26,15 @@
 #include <immintrin.h>
 #endif
 
+/*
+ * memset that the compiler keeps: a plain memset right before free() is a dead store it may remove,
+ * leaving query-derived bytes in freed heap memory.
+ */
+static void secure_zero(void *p, size_t n) {
+  static void *(*const volatile memset_v)(void *, int, size_t) = memset;
+  memset_v(p, 0, n);
+}
+
 #define MAX_THREADS 16
 #define MIN_PER_THREAD 32768
 
@@ -39,26 +48,32 @@ typedef struct hit {
   int32_t label;
 } hit_t;
 
+/* What every part of one search shares. */
 typedef struct {
   const uint8_t *codes;
   const uint8_t *dead;
-  int64_t lo, hi;
   int words; /* 64-bit words per code */
   const uint64_t *planes; /* 4 planes x words */
-  int cap; /* shortlist size */
-  cand_t *buf; /* 2 * cap */
-  int count;
-  /* Re-rank of this part's shortlist: float segments, query, threshold; hits written to `hits`. */
+  int cap; /* each part's shortlist size */
+  /* The re-rank: float segments (label L at seg[L >> shift] + (L & mask) * dims), query, threshold. */
   float *const *seg;
-  uint32_t nseg;
-  int64_t shift, dims;
+  int64_t shift, mask, dims;
   const float *query;
   float min_sim;
-  struct hit *hits;
+} search_t;
+
+/* One range of labels, scanned and re-ranked by one thread. */
+typedef struct {
+  const search_t *s;
+  int64_t lo, hi;
+  cand_t *buf; /* 2 * cap */
+  int count;
+  struct hit *hits; /* cap */
   int nh;
 } part_t;
 
-static int use_avx512 = 0;
+/* Set once per process at load (or by useKernel), read by every search thread. */
+static atomic_int use_avx512 = 0;
 
 static int cpu_has_avx512(void) {
 #if defined(__x86_64__)
@@ -102,17 +117,18 @@ static void select_top(cand_t *a, int n, int keep) {
 /* Adds a scored code to the shortlist; compacts to the best `cap` when the buffer is full. */
 static inline void offer(part_t *p, int32_t score, int32_t label, int32_t *threshold) {
   if (score <= *threshold) return;
-  if (p->dead[label]) return;
+  if (p->s->dead[label]) return;
+  const int cap = p->s->cap;
   p->buf[p->count].score = score;
   p->buf[p->count].label = label;
-  if (++p->count == 2 * p->cap) {
-    select_top(p->buf, p->count, p->cap);
+  if (++p->count == 2 * cap) {
+    select_top(p->buf, p->count, cap);
     int32_t t = p->buf[0].score;
-    for (int i = 1; i < p->cap; i++)
+    for (int i = 1; i < cap; i++)
       if (p->buf[i].score < t) t = p->buf[i].score;
     *threshold = t;
     /* Entries equal to the threshold may stay; later ones must beat it. */
-    p->count = p->cap;
+    p->count = cap;
   }
 }
 
@@ -130,12 +146,12 @@ __attribute__((target("popcnt")))
 #endif
 static void scan_scalar(part_t *p) {
   int32_t threshold = INT32_MIN;
-  const int w = p->words;
-  const uint64_t *q = p->planes;
+  const int w = p->s->words;
+  const uint64_t *q = p->s->planes;
   for (int64_t i = p->lo; i < p->hi; i++) {
     int s = 0, pb = 0;
     for (int j = 0; j < w; j++) {
-      uint64_t b = load64(p->codes + word_index(i, w, j) * 8);
+      uint64_t b = load64(p->s->codes + word_index(i, w, j) * 8);
       pb += __builtin_popcountll(b);
       s += __builtin_popcountll(b & q[j]) + 2 * __builtin_popcountll(b & q[w + j]) + 4 * __builtin_popcountll(b & q[2 * w + j]) +
            8 * __builtin_popcountll(b & q[3 * w + j]);
@@ -148,13 +164,13 @@ static void scan_scalar(part_t *p) {
 __attribute__((target("avx512f,avx512vpopcntdq")))
 static void scan_avx512(part_t *p) {
   int32_t threshold = INT32_MIN;
-  const int w = p->words;
+  const int w = p->s->words;
   /* Broadcast query words, 4 planes x words (2 KB at 512 dims: stays in L1). */
   __m512i qb[4 * 64];
-  for (int i = 0; i < 4 * w; i++) qb[i] = _mm512_set1_epi64((long long)p->planes[i]);
+  for (int i = 0; i < 4 * w; i++) qb[i] = _mm512_set1_epi64((long long)p->s->planes[i]);
   /* lo and hi are multiples of 8 except hi at the end (tail lanes are skipped below). */
   for (int64_t block = p->lo >> 3; block * 8 < p->hi; block++) {
-    const uint8_t *c = p->codes + block * (int64_t)w * 64;
+    const uint8_t *c = p->s->codes + block * (int64_t)w * 64;
     __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, pb = a0;
     for (int j = 0; j < w; j++) {
       __m512i b = _mm512_loadu_si512((const void *)(c + j * 64));
@@ -197,11 +213,12 @@ static float dot(const float *a, const float *b, int n) {
   return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
 }
 
-static inline void prefetch_vector(float *const *seg, uint32_t nseg, int64_t shift, int64_t mask, int64_t dims, int32_t label) {
-  int64_t s = label >> shift;
-  if (s >= nseg) return;
-  const char *p = (const char *)(seg[s] + (label & mask) * dims);
-  for (int64_t off = 0; off < dims * 4; off += 64) __builtin_prefetch(p + off, 0, 0);
+/* Label L's float vector (search() has checked that every label below count lies inside its segment). */
+static inline const float *vector_at(const search_t *s, int32_t label) { return s->seg[label >> s->shift] + (label & s->mask) * s->dims; }
+
+static inline void prefetch_vector(const search_t *s, int32_t label) {
+  const char *p = (const char *)vector_at(s, label);
+  for (int64_t off = 0; off < s->dims * 4; off += 64) __builtin_prefetch(p + off, 0, 0);
 }
 
 static int by_sim_desc(const void *x, const void *y) {
@@ -213,25 +230,24 @@ static int by_sim_desc(const void *x, const void *y) {
 /* Scans one range of labels, then re-ranks its shortlist exactly: both halves of a search run in parallel. */
 static void *scan_part(void *arg) {
   part_t *p = (part_t *)arg;
+  const search_t *s = p->s;
 #if defined(__x86_64__)
-  if (use_avx512 && p->words <= 64) scan_avx512(p);
+  if (atomic_load_explicit(&use_avx512, memory_order_relaxed) && s->words <= 64) scan_avx512(p);
   else scan_scalar(p);
 #else
   scan_scalar(p);
 #endif
-  select_top(p->buf, p->count, p->cap);
-  if (p->count > p->cap) p->count = p->cap;
+  select_top(p->buf, p->count, s->cap);
+  if (p->count > s->cap) p->count = s->cap;
   const int total = p->count;
-  const int64_t mask = ((int64_t)1 << p->shift) - 1;
   /* Candidates are scattered 2 KB reads: fetch a few ahead so their cache misses overlap. */
   const int ahead = 6;
-  for (int i = 0; i < total && i < ahead; i++) prefetch_vector(p->seg, p->nseg, p->shift, mask, p->dims, p->buf[i].label);
+  for (int i = 0; i < total && i < ahead; i++) prefetch_vector(s, p->buf[i].label);
   for (int i = 0; i < total; i++) {
-    if (i + ahead < total) prefetch_vector(p->seg, p->nseg, p->shift, mask, p->dims, p->buf[i + ahead].label);
+    if (i + ahead < total) prefetch_vector(s, p->buf[i + ahead].label);
     int32_t label = p->buf[i].label;
-    int64_t s = label >> p->shift, off = (label & mask) * p->dims;
-    float sim = dot(p->query, p->seg[s] + off, (int)p->dims);
-    if (sim >= p->min_sim) p->hits[p->nh++] = (hit_t){sim, label};
+    float sim = dot(s->query, vector_at(s, label), (int)s->dims);
+    if (sim >= s->min_sim) p->hits[p->nh++] = (hit_t){sim, label};
   }
   return NULL;
 }
@@ -386,77 +402,78 @@ static napi_value search(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 13) FAIL("search expects 13 arguments");
+  /* Everything allocated is freed (and what describes the query wiped) at `done`; `bad` names a refusal. */
+  const char *bad = NULL;
+  float **seg = NULL;
+  size_t *seg_len = NULL;
+  uint64_t *planes = NULL;
+  cand_t *bufs = NULL;
+  hit_t *hits = NULL;
+  size_t planes_size = 0, bufs_size = 0, hits_size = 0;
+  int n = 0;
   /*
    * Segments first: reading an array element may run JS (a getter), which must not detach a buffer
    * whose pointer this call already holds. Validated up front so the scan never reads outside them.
    */
   bool is_array = false;
-  CHECK(napi_is_array(env, argv[3], &is_array));
-  if (!is_array) FAIL("segments must be an array");
-  uint32_t nseg;
-  CHECK(napi_get_array_length(env, argv[3], &nseg));
-  float **seg = (float **)malloc(sizeof(float *) * (nseg ? nseg : 1));
-  size_t *seg_len = (size_t *)malloc(sizeof(size_t) * (nseg ? nseg : 1));
-  if (!seg || !seg_len) {
-    free(seg);
-    free(seg_len);
-    FAIL("out of memory");
+  uint32_t nseg = 0;
+  if (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &nseg) != napi_ok) {
+    bad = "segments must be an array";
+    goto done;
   }
-  for (uint32_t s = 0; s < nseg; s++) {
+  seg = (float **)malloc(sizeof(float *) * (nseg ? nseg : 1));
+  seg_len = (size_t *)malloc(sizeof(size_t) * (nseg ? nseg : 1));
+  if (!seg || !seg_len) {
+    bad = "out of memory";
+    goto done;
+  }
+  for (uint32_t i = 0; i < nseg; i++) {
     napi_value el;
-    if (napi_get_element(env, argv[3], s, &el) != napi_ok || !typed(env, el, napi_float32_array, (void **)&seg[s], &seg_len[s])) {
-      free(seg);
-      free(seg_len);
-      FAIL("segments must hold Float32Arrays");
+    if (napi_get_element(env, argv[3], i, &el) != napi_ok || !typed(env, el, napi_float32_array, (void **)&seg[i], &seg_len[i])) {
+      bad = "segments must hold Float32Arrays";
+      goto done;
     }
   }
-#define FAIL_SEG(msg) \
-  do {                  \
-    free(seg);          \
-    free(seg_len);      \
-    FAIL(msg);          \
-  } while (0)
+#define REFUSE(cond, msg) \
+  if (cond) {             \
+    bad = (msg);          \
+    goto done;            \
+  }
   uint8_t *codes, *dead;
   float *query, *out_sims;
   int32_t *out_labels;
   size_t codes_len, dead_len, q_len, ol_len, os_len;
   int64_t count, shift, dims, cap, k, threads;
   double min_sim;
-  if (!typed(env, argv[0], napi_uint8_array, (void **)&codes, &codes_len)) FAIL_SEG("codes must be a Uint8Array");
-  if (!int_arg(env, argv[1], &count) || count < 0 || count > INT32_MAX) FAIL_SEG("count");
-  if (!typed(env, argv[2], napi_uint8_array, (void **)&dead, &dead_len)) FAIL_SEG("dead must be a Uint8Array");
-  if (!int_arg(env, argv[4], &shift) || shift < 0 || shift > 30) FAIL_SEG("segmentShift");
-  if (!int_arg(env, argv[5], &dims) || dims <= 0 || dims % 64 != 0 || dims > 65536) FAIL_SEG("dims must be a positive multiple of 64");
-  if (!typed(env, argv[6], napi_float32_array, (void **)&query, &q_len) || q_len != (size_t)dims) FAIL_SEG("query must be a Float32Array of dims");
-  if (!int_arg(env, argv[7], &cap) || cap <= 0 || cap > 1000000) FAIL_SEG("candidates");
-  if (!int_arg(env, argv[8], &k) || k <= 0 || k > 500000) FAIL_SEG("k");
-  if (napi_get_value_double(env, argv[9], &min_sim) != napi_ok) FAIL_SEG("minSimilarity");
-  if (!int_arg(env, argv[10], &threads) || threads < 1) FAIL_SEG("threads");
+  REFUSE(!typed(env, argv[0], napi_uint8_array, (void **)&codes, &codes_len), "codes must be a Uint8Array");
+  REFUSE(!int_arg(env, argv[1], &count) || count < 0 || count > INT32_MAX, "count");
+  REFUSE(!typed(env, argv[2], napi_uint8_array, (void **)&dead, &dead_len), "dead must be a Uint8Array");
+  REFUSE(!int_arg(env, argv[4], &shift) || shift < 0 || shift > 30, "segmentShift");
+  REFUSE(!int_arg(env, argv[5], &dims) || dims <= 0 || dims % 64 != 0 || dims > 65536, "dims must be a positive multiple of 64");
+  REFUSE(!typed(env, argv[6], napi_float32_array, (void **)&query, &q_len) || q_len != (size_t)dims, "query must be a Float32Array of dims");
+  REFUSE(!int_arg(env, argv[7], &cap) || cap <= 0 || cap > 1000000, "candidates");
+  REFUSE(!int_arg(env, argv[8], &k) || k <= 0 || k > 500000, "k");
+  REFUSE(napi_get_value_double(env, argv[9], &min_sim) != napi_ok, "minSimilarity");
+  REFUSE(!int_arg(env, argv[10], &threads) || threads < 1, "threads");
   if (threads > MAX_THREADS) threads = MAX_THREADS;
-  if (!typed(env, argv[11], napi_int32_array, (void **)&out_labels, &ol_len) || ol_len < (size_t)k) FAIL_SEG("outLabels too short");
-  if (!typed(env, argv[12], napi_float32_array, (void **)&out_sims, &os_len) || os_len < (size_t)k) FAIL_SEG("outSims too short");
+  REFUSE(!typed(env, argv[11], napi_int32_array, (void **)&out_labels, &ol_len) || ol_len < (size_t)k, "outLabels too short");
+  REFUSE(!typed(env, argv[12], napi_float32_array, (void **)&out_sims, &os_len) || os_len < (size_t)k, "outSims too short");
   const int64_t per_seg = (int64_t)1 << shift;
-  if ((int64_t)nseg * per_seg < count) FAIL_SEG("segments do not cover count");
+  REFUSE((int64_t)nseg * per_seg < count, "segments do not cover count");
   /* Every label below count must lie inside its segment: checked here once, not per candidate. */
-  for (int64_t s = 0; s * per_seg < count; s++) {
-    const int64_t labels = count - s * per_seg < per_seg ? count - s * per_seg : per_seg;
-    if ((int64_t)seg_len[s] < labels * dims) FAIL_SEG("segments do not cover count");
+  for (int64_t i = 0; i * per_seg < count; i++) {
+    const int64_t labels = count - i * per_seg < per_seg ? count - i * per_seg : per_seg;
+    REFUSE((int64_t)seg_len[i] < labels * dims, "segments do not cover count");
   }
   const int64_t code_bytes = dims / 8;
-  if ((int64_t)codes_len < ((count + 7) >> 3) * code_bytes * 8 || (int64_t)dead_len < count) FAIL_SEG("codes or dead shorter than count");
-
-  if (count == 0) {
-    free(seg);
-    free(seg_len);
-    napi_value zero;
-    CHECK(napi_create_int32(env, 0, &zero));
-    return zero;
-  }
+  REFUSE((int64_t)codes_len < ((count + 7) >> 3) * code_bytes * 8 || (int64_t)dead_len < count, "codes or dead shorter than count");
+  if (count == 0) goto done;
 
   /* Query → 4 bit planes of levels 0..15 (symmetric around 0, scaled by the largest |q|). */
   const int words = (int)(dims / 64);
-  uint64_t *planes = (uint64_t *)calloc((size_t)words * 4, sizeof(uint64_t));
-  if (!planes) FAIL_SEG("out of memory");
+  planes_size = sizeof(uint64_t) * (size_t)words * 4;
+  planes = (uint64_t *)calloc(1, planes_size);
+  REFUSE(!planes, "out of memory");
   float mx = 0;
   for (int64_t d = 0; d < dims; d++) mx = fmaxf(mx, fabsf(query[d]));
   if (mx == 0) mx = 1;
@@ -471,9 +488,6 @@ static napi_value search(napi_env env, napi_callback_info info) {
   if (cap < 2 * k) cap = 2 * k;
   int nthreads = (int)threads; /* clamped to MAX_THREADS above */
   if (count / nthreads < MIN_PER_THREAD) nthreads = (int)(count / MIN_PER_THREAD) > 1 ? (int)(count / MIN_PER_THREAD) : 1;
-  part_t parts[MAX_THREADS];
-  pthread_t tids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
   /*
    * Each part keeps and re-ranks its own shortlist. The global best `cap` codes fall about evenly into
    * the parts, so each keeps a quarter more than its share (and at least k, for exact small searches).
@@ -481,30 +495,34 @@ static napi_value search(napi_env env, napi_callback_info info) {
   int64_t part_cap = nthreads == 1 ? cap : (cap * 5) / (4 * nthreads) + 8;
   if (part_cap < k) part_cap = k;
   if (part_cap > cap) part_cap = cap;
-  cand_t *bufs = (cand_t *)malloc(sizeof(cand_t) * 2 * (size_t)part_cap * nthreads);
-  hit_t *hits = (hit_t *)malloc(sizeof(hit_t) * (size_t)part_cap * nthreads);
-  if (!bufs || !hits) {
-    free(bufs);
-    free(hits);
-    free(planes);
-    FAIL_SEG("out of memory");
-  }
+  bufs_size = sizeof(cand_t) * 2 * (size_t)part_cap * nthreads;
+  hits_size = sizeof(hit_t) * (size_t)part_cap * nthreads;
+  bufs = (cand_t *)malloc(bufs_size);
+  hits = (hit_t *)malloc(hits_size);
+  REFUSE(!bufs || !hits, "out of memory");
+#undef REFUSE
+  const search_t shared = {
+      .codes = codes,
+      .dead = dead,
+      .words = words,
+      .planes = planes,
+      .cap = (int)part_cap,
+      .seg = seg,
+      .shift = shift,
+      .mask = per_seg - 1,
+      .dims = dims,
+      .query = query,
+      .min_sim = (float)min_sim,
+  };
+  part_t parts[MAX_THREADS];
+  pthread_t tids[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
   for (int t = 0; t < nthreads; t++) {
     parts[t] = (part_t){
-        .codes = codes,
-        .dead = dead,
+        .s = &shared,
         .lo = (count * t / nthreads) & ~(int64_t)7,
         .hi = t + 1 == nthreads ? count : (count * (t + 1) / nthreads) & ~(int64_t)7,
-        .words = words,
-        .planes = planes,
-        .cap = (int)part_cap,
         .buf = bufs + 2 * (size_t)part_cap * t,
-        .seg = seg,
-        .nseg = nseg,
-        .shift = shift,
-        .dims = dims,
-        .query = query,
-        .min_sim = (float)min_sim,
         .hits = hits + (size_t)part_cap * t,
     };
   }
@@ -524,19 +542,23 @@ static napi_value search(napi_env env, napi_callback_info info) {
     nh += parts[t].nh;
   }
   qsort(hits, nh, sizeof(hit_t), by_sim_desc);
-  int n = nh < k ? nh : (int)k;
+  n = nh < k ? nh : (int)k;
   for (int i = 0; i < n; i++) {
     out_labels[i] = hits[i].label;
     out_sims[i] = hits[i].sim;
   }
-  /* The shortlist and planes describe the query: clear them before they go back to the allocator. */
-  memset(planes, 0, sizeof(uint64_t) * words * 4);
-  memset(hits, 0, sizeof(hit_t) * (size_t)part_cap * nthreads);
+
+done:
+  /* The planes, shortlists and hits describe the query: wiped before they go back to the allocator. */
+  if (planes) secure_zero(planes, planes_size);
+  if (bufs) secure_zero(bufs, bufs_size);
+  if (hits) secure_zero(hits, hits_size);
   free(planes);
   free(bufs);
   free(hits);
   free(seg);
   free(seg_len);
+  if (bad) FAIL(bad);
   napi_value result;
   CHECK(napi_create_int32(env, n, &result));
   return result;
@@ -577,7 +599,7 @@ static napi_value advise_huge_pages(napi_env env, napi_callback_info info) {
 static napi_value kernel(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
-  const char *name = use_avx512 ? "avx512-vpopcntdq" : "scalar";
+  const char *name = atomic_load(&use_avx512) ? "avx512-vpopcntdq" : "scalar";
   CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result));
   return result;
 }
@@ -590,14 +612,17 @@ static napi_value use_kernel(napi_env env, napi_callback_info info) {
   size_t len = 0;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) FAIL("useKernel(\"scalar\" | \"auto\")");
-  if (strcmp(name, "scalar") == 0) use_avx512 = 0;
-  else if (strcmp(name, "auto") == 0) use_avx512 = cpu_has_avx512();
+  if (strcmp(name, "scalar") == 0) atomic_store(&use_avx512, 0);
+  else if (strcmp(name, "auto") == 0) atomic_store(&use_avx512, cpu_has_avx512());
   else FAIL("useKernel(\"scalar\" | \"auto\")");
   return kernel(env, info);
 }
 
+static atomic_flag kernel_chosen = ATOMIC_FLAG_INIT;
+
 NAPI_MODULE_INIT() {
-  use_avx512 = cpu_has_avx512();
+  /* Chosen once per process: a worker thread loading the addon later must not undo useKernel. */
+  if (!atomic_flag_test_and_set(&kernel_chosen)) atomic_store(&use_avx512, cpu_has_avx512());
   napi_property_descriptor props[] = {
       {"encode", NULL, encode, NULL, NULL, NULL, napi_default, NULL},
       {"search", NULL, search, NULL, NULL, NULL, napi_default, NULL},

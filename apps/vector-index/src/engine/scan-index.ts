@@ -158,12 +158,17 @@ export class ScanIndex implements TenantVectorIndex {
     }
   }
 
+  /** A fresh (untouched) array, advised for transparent huge pages when it spans one. */
+  private hugePaged<T extends Uint8Array | Float32Array>(array: T): T {
+    if (array.byteLength >= HUGE_PAGE_MIN_BYTES) this.lib.adviseHugePages(array);
+    return array;
+  }
+
   /** Room for `labels` labels: codes and dead flags grow by half, the last float segment by doubling. */
   private reserve(labels: number): void {
     if (labels > this.dead.length) {
       const capacity = Math.ceil(Math.max(labels, this.dead.length * 1.5, MIN_LABELS) / 8) * 8;
-      const codes = new Uint8Array(capacity * this.codeBytes);
-      if (codes.byteLength >= HUGE_PAGE_MIN_BYTES) this.lib.adviseHugePages(codes);
+      const codes = this.hugePaged(new Uint8Array(capacity * this.codeBytes));
       codes.set(this.codes);
       this.codes.fill(0);
       this.codes = codes;
@@ -178,8 +183,7 @@ export class ScanIndex implements TenantVectorIndex {
       const seg = this.segments[s];
       if (seg && seg.length >= want) continue;
       const size = Math.min(SEGMENT_LABELS * dims, Math.max(want, (seg?.length ?? 0) * 2, MIN_LABELS * dims));
-      const grown = new Float32Array(size);
-      if (grown.byteLength >= HUGE_PAGE_MIN_BYTES) this.lib.adviseHugePages(grown);
+      const grown = this.hugePaged(new Float32Array(size));
       if (seg) {
         grown.set(seg);
         seg.fill(0);

@@ -179,13 +179,7 @@ export class TenantEngine {
     if (this.tenants.has(tenantId)) throw new EngineError('tenant_exists', 'the tenant is already loaded');
     const ids = IdTable.fromData(JSON.parse(await readFile(`${base}.ids`, 'utf8')) as IdTableData);
     const body = `${base}.body`;
-    // A scan body is Float32 by label, as a flat one: without the addon it opens as flat (and converts).
-    const index =
-      kind === 'hnsw'
-        ? await HnswIndex.load(this.lib, this.params, ids, body)
-        : kind === 'scan' && this.bitscan
-          ? await ScanIndex.load(this.bitscan, this.params, ids, body)
-          : await FlatIndex.load(this.lib, this.params, ids, body);
+    const index = await this.loadIndex(kind, ids, body);
     if (this.tenants.has(tenantId)) {
       index.release();
       throw new EngineError('tenant_exists', 'the tenant was loaded meanwhile');
@@ -271,6 +265,20 @@ export class TenantEngine {
         return new ScanIndex(this.requireBitscan(), this.params, ids, capacity);
       case 'hnsw':
         return HnswIndex.create(this.lib, this.params, capacity, ids);
+    }
+  }
+
+  /** newIndex's counterpart for a snapshot body. */
+  private loadIndex(kind: IndexKind, ids: IdTable, body: string): Promise<TenantVectorIndex> {
+    switch (kind) {
+      case 'hnsw':
+        return HnswIndex.load(this.lib, this.params, ids, body);
+      case 'scan':
+        // A scan body is Float32 by label, as a flat one: without the addon it opens as flat (and converts).
+        if (this.bitscan) return ScanIndex.load(this.bitscan, this.params, ids, body);
+        return FlatIndex.load(this.lib, this.params, ids, body);
+      case 'flat':
+        return FlatIndex.load(this.lib, this.params, ids, body);
     }
   }
 

@@ -1,9 +1,8 @@
 import { type LargeIndexKind } from '@app/config';
 import { type IdTable } from './id-table';
 
-export type IndexKind = 'flat' | 'hnsw' | 'scan';
-/** What a tenant above exactScanMax uses: the 1-bit scan with exact re-rank, or an HNSW graph. */
-export type { LargeIndexKind };
+/** flat for small tenants; above exactScanMax a LargeIndexKind (@app/config): the 1-bit scan with exact re-rank, or an HNSW graph. */
+export type IndexKind = 'flat' | LargeIndexKind;
 
 /** Settings every tenant index of a replica shares. */
 export interface EngineParams {

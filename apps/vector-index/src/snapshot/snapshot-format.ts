@@ -1,3 +1,4 @@
+import { LARGE_INDEX_KINDS } from '@app/config';
 import { type IndexKind } from '../engine/tenant-index';
 
 /**
@@ -48,7 +49,7 @@ export function decodeSnapshotPrefix(prefix: Buffer): number {
 export function parseSnapshotHeader(json: Buffer): SnapshotHeader {
   const h = JSON.parse(json.toString('utf8')) as SnapshotHeader;
   const ints = [h.dims, h.m, h.efConstruction, h.labels, h.count, h.deleted, h.watermarkSeq, h.idsBytes, h.bodyBytes];
-  if ((h.kind !== 'flat' && h.kind !== 'hnsw' && h.kind !== 'scan') || !ints.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+  if ((h.kind !== 'flat' && !(LARGE_INDEX_KINDS as readonly string[]).includes(h.kind)) || !ints.every((n) => Number.isSafeInteger(n) && n >= 0)) {
     throw new Error('snapshot header is malformed');
   }
   return h;

@@ -1,7 +1,6 @@
 /* Node-API surface of the pixels addon. Plain C, no V8 ABI: one build serves every worker thread. */
 #include <node_api.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,13 @@ typedef struct {
   napi_env env;
   napi_value array_buffer;
 } alloc_ctx;
+
+/* The call's first n arguments as argv[], or a TypeError naming the signature when fewer were passed. */
+#define ARGS(n, usage)                                          \
+  size_t argc = (n);                                            \
+  napi_value argv[(n)];                                         \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL)); \
+  if (argc < (n)) FAIL(usage)
 
 /* The output lives in a JS ArrayBuffer from the start: no copy, and the caller wipes it like any other. */
 static uint8_t *alloc_array_buffer(void *ctx, size_t size) {
@@ -90,19 +96,10 @@ static const char *rgb_arg(napi_env env, napi_value data, napi_value width, napi
 
 /* decodeJpeg(bytes: Uint8Array, scaleEighths: 1..8, maxPixels): { data, width, height } | null */
 static napi_value decode_jpeg(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) FAIL("decodeJpeg(bytes, scaleEighths, maxPixels)");
-  bool is = false;
-  napi_typedarray_type type;
+  ARGS(3, "decodeJpeg(bytes, scaleEighths, maxPixels)");
   size_t length = 0;
   void *data = NULL;
-  napi_value ab;
-  size_t offset;
-  if (napi_is_typedarray(env, argv[0], &is) != napi_ok || !is) FAIL("bytes must be a Uint8Array");
-  CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &offset));
-  if (type != napi_uint8_array) FAIL("bytes must be a Uint8Array");
+  if (!typed(env, argv[0], napi_uint8_array, &data, &length)) FAIL("bytes must be a Uint8Array");
   int64_t scale = 0;
   int64_t max_pixels = 0;
   if (!integer_in(env, argv[1], 1, 8, &scale)) FAIL("scaleEighths must be an integer in 1..8");
@@ -139,10 +136,7 @@ static napi_value decode_jpeg(napi_env env, napi_callback_info info) {
  * height, mean, std, bgr: boolean): toPlanarTensor into `out` (3 x inputHeight x inputWidth).
  */
 static napi_value planar_tensor_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 11) FAIL("planarTensor(src, srcWidth, srcHeight, out, inputWidth, inputHeight, width, height, mean, std, bgr)");
+  ARGS(11, "planarTensor(src, srcWidth, srcHeight, out, inputWidth, inputHeight, width, height, mean, std, bgr)");
   void *src, *out;
   size_t out_len;
   int32_t sw, sh, iw, ih, w, h;
@@ -169,10 +163,7 @@ static napi_value planar_tensor_fn(napi_env env, napi_callback_info info) {
 
 /* mirrorPlanar(tensor: Float32Array, inputWidth, width, height): in place, each of the 3 planes. */
 static napi_value mirror_planar_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) FAIL("mirrorPlanar(tensor, inputWidth, width, height)");
+  ARGS(4, "mirrorPlanar(tensor, inputWidth, width, height)");
   void *t;
   size_t len;
   int32_t iw, w, h;
@@ -189,10 +180,7 @@ static napi_value mirror_planar_fn(napi_env env, napi_callback_info info) {
  * height): the crop into `out` (width x height x 3).
  */
 static napi_value warp_affine_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) FAIL("warpAffine(src, srcWidth, srcHeight, toSource, taps, out, width, height)");
+  ARGS(8, "warpAffine(src, srcWidth, srcHeight, toSource, taps, out, width, height)");
   void *src, *out;
   int32_t sw, sh, w, h;
   int64_t taps;
@@ -215,10 +203,7 @@ static napi_value warp_affine_fn(napi_env env, napi_callback_info info) {
 
 /* laplacianVariance(data: Uint8Array, width, height, innerFraction): number */
 static napi_value laplacian_variance_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) FAIL("laplacianVariance(data, width, height, innerFraction)");
+  ARGS(4, "laplacianVariance(data, width, height, innerFraction)");
   void *data;
   int32_t w, h;
   double inner;
@@ -262,11 +247,8 @@ static napi_value jpeg_lib_version(napi_env env, napi_callback_info info) {
   return v;
 }
 
-static atomic_flag kernel_chosen = ATOMIC_FLAG_INIT;
-
 NAPI_MODULE_INIT() {
-  /* Chosen once per process: a worker thread loading the addon later must not undo usePixelKernel. */
-  if (!atomic_flag_test_and_set(&kernel_chosen)) use_pixel_kernel(0);
+  pixel_kernels_init();
   napi_property_descriptor props[] = {
       {"decodeJpeg", NULL, decode_jpeg, NULL, NULL, NULL, napi_default, NULL},
       {"jpegLibVersion", NULL, jpeg_lib_version, NULL, NULL, NULL, napi_default, NULL},

@@ -19,7 +19,8 @@ typedef struct {
 
 static void on_error(j_common_ptr cinfo) { longjmp(((error_mgr *)cinfo->err)->jump, 1); }
 
-/* A progressive JPEG may hold thousands of tiny scans (a known decoder DoS): more than this goes to sharp. */
+/* A progressive JPEG may hold thousands of tiny scans (a known decoder DoS). MAX_JPEG_SCANS in
+ * image.decoder.ts refuses such files before any decoder runs; this cap is the same limit, kept as a second line. */
 #define MAX_SCANS 500
 
 static void on_progress(j_common_ptr cinfo) {
@@ -37,7 +38,8 @@ static uint32_t read32(const uint8_t *p, int little) {
   return little ? read16(p, 1) | read16(p + 2, 1) << 16 : read16(p, 0) << 16 | read16(p + 2, 0);
 }
 
-int exif_orientation(const uint8_t *payload, size_t length) {
+/* EXIF orientation in an APP1 payload: 1-8, 0 when it holds no EXIF or no orientation, -1 when malformed. */
+static int exif_orientation(const uint8_t *payload, size_t length) {
   static const uint8_t magic[6] = {'E', 'x', 'i', 'f', 0, 0};
   if (length < sizeof magic || memcmp(payload, magic, sizeof magic) != 0) return 0; /* XMP or other APP1 */
   const uint8_t *tiff = payload + sizeof magic;

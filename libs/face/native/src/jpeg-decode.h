@@ -15,7 +15,4 @@ typedef enum { JPEG_OK = 0, JPEG_FALLBACK = 1 } jpeg_status;
 jpeg_status jpeg_decode_rgb(const uint8_t *bytes, size_t length, int scale_eighths, int64_t max_pixels, jpeg_alloc_fn alloc,
                             void *ctx, uint32_t *width, uint32_t *height);
 
-/* EXIF orientation in an APP1 payload: 1-8, 0 when it holds no EXIF or no orientation, -1 when malformed. */
-int exif_orientation(const uint8_t *payload, size_t length);
-
 #endif

@@ -11,9 +11,10 @@
 #define PIXELS_AVX2 1
 #endif
 
-/* 1: the warp's bilinear fast path in AVX2 (the same operations per channel, so the same bytes). Set at
- * load by every thread that loads the addon, read by all: atomic. */
+/* 1: the warp's bilinear fast path in AVX2 (the same operations per channel, so the same bytes). Chosen
+ * once per process (pixel_kernels_init) or by use_pixel_kernel, read by every thread: atomic. */
 static atomic_int use_avx2 = 0;
+static atomic_flag kernel_chosen = ATOMIC_FLAG_INIT;
 
 /* Math.round: halves go up (C's round() takes them away from zero). */
 static double round_half_up(double v) { return floor(v + 0.5); }
@@ -213,6 +214,43 @@ static void edge_pixel(const uint8_t *src, int sw, int sh, double sx, double sy,
   out[2] = to_u8(rgb[2] + 0.5);
 }
 
+/* The four bilinear weights' sum for the three channels of the pixel at p (q: the row below). */
+typedef void (*bilinear_fn)(const uint8_t *p, const uint8_t *q, double w00, double w10, double w01, double w11, uint8_t *out);
+
+static inline void bilinear_scalar(const uint8_t *p, const uint8_t *q, double w00, double w10, double w01, double w11, uint8_t *out) {
+  for (int ch = 0; ch < 3; ch++) out[ch] = to_u8(w00 * p[ch] + w10 * p[3 + ch] + w01 * q[ch] + w11 * q[3 + ch] + 0.5);
+}
+
+/*
+ * The one-tap warp (affine-warp.ts's inlined loop), with the per-pixel sum `bilinear`. Always inlined,
+ * so each caller below compiles it for its own target with its `bilinear` inlined too.
+ */
+static inline __attribute__((always_inline)) void warp_one_tap(const uint8_t *src, int sw, int sh, const double *m, uint8_t *out, int width,
+                                                               int height, bilinear_fn bilinear) {
+  double a = m[0], b = m[1], tx = m[2], c = m[3], d = m[4], ty = m[5];
+  int64_t stride = (int64_t)sw * 3;
+  int64_t o = 0;
+  for (int y = 0; y < height; y++) {
+    double sx = b * y + tx;
+    double sy = d * y + ty;
+    for (int x = 0; x < width; x++, o += 3, sx += a, sy += c) {
+      /* floor(s) >= 0 && floor(s) + 1 < side, written for s itself: inside, floor is a truncation. */
+      if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
+        int x0 = (int)sx, y0 = (int)sy;
+        double fx = sx - x0, fy = sy - y0;
+        const uint8_t *p = src + y0 * stride + x0 * 3;
+        bilinear(p, p + stride, (1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy, out + o);
+      } else {
+        edge_pixel(src, sw, sh, sx, sy, out + o);
+      }
+    }
+  }
+}
+
+static void warp_one_tap_scalar(const uint8_t *src, int sw, int sh, const double *m, uint8_t *out, int width, int height) {
+  warp_one_tap(src, sw, sh, m, out, width, height, bilinear_scalar);
+}
+
 #ifdef PIXELS_AVX2
 /* Three bytes (one RGB pixel; the 4th lane holds a neighbour, unused) as doubles. Reads p[0..3]. */
 __attribute__((target("avx2"))) static inline __m256d rgb_at(const uint8_t *p) {
@@ -229,44 +267,29 @@ __attribute__((target("avx2"))) static inline __m256d rgb_after(const uint8_t *p
 }
 
 /*
- * The one-tap warp with the three channels of a pixel in one vector: per channel the same multiplies
- * and adds in the same order as the scalar loop below (no FMA: this target does not enable it), so the
- * same bytes, ~2x faster.
+ * bilinear_scalar with the three channels in one vector: per channel the same multiplies and adds in the
+ * same order (no FMA: this target does not enable it), so the same bytes, ~2x faster.
  */
-__attribute__((target("avx2"))) static void warp_bilinear_avx2(const uint8_t *src, int sw, int sh, const double *m, uint8_t *out, int width,
-                                                              int height) {
-  double a = m[0], b = m[1], tx = m[2], c = m[3], d = m[4], ty = m[5];
-  int64_t stride = (int64_t)sw * 3;
-  const __m256d half = _mm256_set1_pd(0.5);
-  int64_t o = 0;
-  for (int y = 0; y < height; y++) {
-    double sx = b * y + tx;
-    double sy = d * y + ty;
-    for (int x = 0; x < width; x++, o += 3, sx += a, sy += c) {
-      if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
-        int x0 = (int)sx, y0 = (int)sy;
-        double fx = sx - x0, fy = sy - y0;
-        const uint8_t *p = src + y0 * stride + x0 * 3, *q = p + stride;
-        double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-        __m256d acc = _mm256_mul_pd(_mm256_set1_pd(w00), rgb_at(p));
-        acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w10), rgb_after(p)));
-        acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w01), rgb_at(q)));
-        acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w11), rgb_after(q)));
-        __m128i v = _mm256_cvttpd_epi32(_mm256_add_pd(acc, half));
-        out[o] = (uint8_t)_mm_cvtsi128_si32(v);
-        out[o + 1] = (uint8_t)_mm_extract_epi32(v, 1);
-        out[o + 2] = (uint8_t)_mm_extract_epi32(v, 2);
-      } else {
-        edge_pixel(src, sw, sh, sx, sy, out + o);
-      }
-    }
-  }
+__attribute__((target("avx2"))) static inline void bilinear_avx2(const uint8_t *p, const uint8_t *q, double w00, double w10, double w01, double w11,
+                                                                 uint8_t *out) {
+  __m256d acc = _mm256_mul_pd(_mm256_set1_pd(w00), rgb_at(p));
+  acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w10), rgb_after(p)));
+  acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w01), rgb_at(q)));
+  acc = _mm256_add_pd(acc, _mm256_mul_pd(_mm256_set1_pd(w11), rgb_after(q)));
+  __m128i v = _mm256_cvttpd_epi32(_mm256_add_pd(acc, _mm256_set1_pd(0.5)));
+  out[0] = (uint8_t)_mm_cvtsi128_si32(v);
+  out[1] = (uint8_t)_mm_extract_epi32(v, 1);
+  out[2] = (uint8_t)_mm_extract_epi32(v, 2);
+}
+
+__attribute__((target("avx2"))) static void warp_one_tap_avx2(const uint8_t *src, int sw, int sh, const double *m, uint8_t *out, int width, int height) {
+  warp_one_tap(src, sw, sh, m, out, width, height, bilinear_avx2);
 }
 #endif
 
 const char *pixel_kernel(void) { return atomic_load(&use_avx2) ? "avx2" : "scalar"; }
 
-const char *use_pixel_kernel(int scalar) {
+void use_pixel_kernel(int scalar) {
   int avx2 = 0;
 #ifdef PIXELS_AVX2
   if (!scalar) avx2 = __builtin_cpu_supports("avx2");
@@ -274,41 +297,26 @@ const char *use_pixel_kernel(int scalar) {
   (void)scalar;
 #endif
   atomic_store(&use_avx2, avx2);
-  return pixel_kernel();
+}
+
+void pixel_kernels_init(void) {
+  /* Once per process: a worker thread loading the addon later must not undo use_pixel_kernel. */
+  if (!atomic_flag_test_and_set(&kernel_chosen)) use_pixel_kernel(0);
 }
 
 void warp_affine(const uint8_t *src, int sw, int sh, const double *m, int taps, uint8_t *out, int width, int height) {
-  double a = m[0], b = m[1], tx = m[2], c = m[3], d = m[4], ty = m[5];
-  int64_t stride = (int64_t)sw * 3;
-  double rgb[3];
-#ifdef PIXELS_AVX2
-  if (taps <= 1 && atomic_load_explicit(&use_avx2, memory_order_relaxed)) {
-    warp_bilinear_avx2(src, sw, sh, m, out, width, height);
-    return;
-  }
-#endif
   if (taps <= 1) {
-    int64_t o = 0;
-    for (int y = 0; y < height; y++) {
-      double sx = b * y + tx;
-      double sy = d * y + ty;
-      for (int x = 0; x < width; x++, o += 3, sx += a, sy += c) {
-        /* floor(s) >= 0 && floor(s) + 1 < side, written for s itself: inside, floor is a truncation. */
-        if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
-          int x0 = (int)sx, y0 = (int)sy;
-          double fx = sx - x0, fy = sy - y0;
-          const uint8_t *p = src + y0 * stride + x0 * 3, *q = p + stride;
-          double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-          out[o] = to_u8(w00 * p[0] + w10 * p[3] + w01 * q[0] + w11 * q[3] + 0.5);
-          out[o + 1] = to_u8(w00 * p[1] + w10 * p[4] + w01 * q[1] + w11 * q[4] + 0.5);
-          out[o + 2] = to_u8(w00 * p[2] + w10 * p[5] + w01 * q[2] + w11 * q[5] + 0.5);
-        } else {
-          edge_pixel(src, sw, sh, sx, sy, out + o);
-        }
-      }
+#ifdef PIXELS_AVX2
+    if (atomic_load_explicit(&use_avx2, memory_order_relaxed)) {
+      warp_one_tap_avx2(src, sw, sh, m, out, width, height);
+      return;
     }
+#endif
+    warp_one_tap_scalar(src, sw, sh, m, out, width, height);
     return;
   }
+  double a = m[0], b = m[1], tx = m[2], c = m[3], d = m[4], ty = m[5];
+  double rgb[3];
   double step = 1.0 / taps;
   double weight = 1.0 / ((double)taps * taps);
   int64_t o = 0;

@@ -23,8 +23,10 @@ void warp_affine(const uint8_t *src, int src_width, int src_height, const double
 /* laplacianVariance (quality/sharpness.ts); `grey` is scratch of width x height floats, zeroed on return. */
 double laplacian_variance(const uint8_t *data, int width, int height, double inner_fraction, float *grey);
 
-/* The warp's kernel in use ("avx2" or "scalar"); use_pixel_kernel(1) forces scalar, (0) the CPU's best. */
+/* The warp's kernel in use ("avx2" or "scalar"); use_pixel_kernel(1) forces scalar, (0) the CPU's best;
+ * pixel_kernels_init() picks the CPU's best the first time any thread loads the addon. */
 const char *pixel_kernel(void);
-const char *use_pixel_kernel(int scalar);
+void use_pixel_kernel(int scalar);
+void pixel_kernels_init(void);
 
 #endif

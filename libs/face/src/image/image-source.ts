@@ -1,4 +1,4 @@
-import { checkImageBytes, checkJpegScans, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, type JpegDecoder, readImageHeader, scaledSize } from './image.decoder';
+import { checkImageBytes, checkJpegScans, DEFAULT_JPEG_DECODER, decodeImage, decodeWhole, type DecodeLimits, type ImageHeader, readImageHeader, scaledSize } from './image.decoder';
 import { type RgbImage, wipe } from './rgb-image';
 
 // Small enough that a full decode costs little even for a highly compressed large image.
@@ -40,14 +40,14 @@ export class ImageSource {
     private readonly bytes: Uint8Array,
     readonly header: ImageHeader,
     private readonly limits: DecodeLimits,
-    private readonly decoder: JpegDecoder = 'libjpeg',
+    private readonly decoder = DEFAULT_JPEG_DECODER,
   ) {}
 
   /**
    * Checks the bytes and reads the header. Small inputs (thumbnails, LFW-size photos) are decoded whole
    * at once instead: they are wanted at full size anyway, and one decoder pass is half the cost of two.
    */
-  static async open(bytes: Uint8Array, limits: DecodeLimits, decoder: JpegDecoder = 'libjpeg'): Promise<ImageSource> {
+  static async open(bytes: Uint8Array, limits: DecodeLimits, decoder = DEFAULT_JPEG_DECODER): Promise<ImageSource> {
     const format = checkImageBytes(bytes, limits);
     if (format === 'jpeg') checkJpegScans(bytes);
     if (bytes.length > SMALL_INPUT_BYTES) return new ImageSource(bytes, await readImageHeader(bytes, limits), limits, decoder);

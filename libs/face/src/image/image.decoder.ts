@@ -12,6 +12,7 @@ import type { RgbImage } from './rgb-image';
  */
 export type JpegDecoder = 'libjpeg' | 'sharp';
 export const JPEG_DECODERS: readonly JpegDecoder[] = ['libjpeg', 'sharp'];
+export const DEFAULT_JPEG_DECODER: JpegDecoder = 'libjpeg';
 
 export interface DecodeLimits {
   readonly maxBytes: number;
@@ -153,13 +154,13 @@ export async function decodeImage(
   limits: DecodeLimits,
   scale: number,
   region?: PixelRegion,
-  decoder: JpegDecoder = 'libjpeg',
+  decoder = DEFAULT_JPEG_DECODER,
 ): Promise<RgbImage> {
   const { width: scaledWidth, height: scaledHeight } = scaledSize(header, scale);
   const resize = scaledWidth !== header.width || scaledHeight !== header.height ? { width: scaledWidth, height: scaledHeight } : undefined;
   const width = region?.width ?? scaledWidth;
   const height = region?.height ?? scaledHeight;
-  const fast = decoder === 'libjpeg' && header.format === 'jpeg' && !region ? decodeJpegNative(bytes, limits, scale, { width: scaledWidth, height: scaledHeight }) : undefined;
+  const fast = region ? undefined : decodeJpegNative(decoder, header.format, bytes, limits, scale, { width: scaledWidth, height: scaledHeight });
   const image = fast ?? (await decodeRgb(bytes, limits, resize, region));
   if (image.width !== width || image.height !== height) {
     image.data.fill(0);
@@ -176,9 +177,9 @@ export async function decodeWhole(
   bytes: Uint8Array,
   format: ImageFormat,
   limits: DecodeLimits,
-  decoder: JpegDecoder = 'libjpeg',
+  decoder = DEFAULT_JPEG_DECODER,
 ): Promise<{ header: ImageHeader; image: RgbImage }> {
-  const fast = decoder === 'libjpeg' && format === 'jpeg' ? decodeJpegNative(bytes, limits) : undefined;
+  const fast = decodeJpegNative(decoder, format, bytes, limits);
   const image = fast ?? (await decodeRgb(bytes, limits));
   return { header: { format, width: image.width, height: image.height }, image };
 }
@@ -186,9 +187,18 @@ export async function decodeWhole(
 /**
  * The native JPEG path, whole image at `scale` (n/8 for a whole n: the detector's power-of-two levels and
  * 3/8-type fine levels are; the addon scales in the DCT, each side rounded up as scaledSize does).
- * undefined sends the caller to sharp: no addon, another scale, or anything the addon does not take.
+ * undefined sends the caller to sharp: decoder 'sharp', not a JPEG, no addon, another scale, or anything
+ * the addon does not take.
  */
-function decodeJpegNative(bytes: Uint8Array, limits: DecodeLimits, scale = 1, expected?: { width: number; height: number }): RgbImage | undefined {
+function decodeJpegNative(
+  decoder: JpegDecoder,
+  format: ImageFormat,
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  scale = 1,
+  expected?: { width: number; height: number },
+): RgbImage | undefined {
+  if (decoder !== 'libjpeg' || format !== 'jpeg') return undefined;
   const addon = loadPixelsAddon().module;
   const eighths = Math.min(1, scale) * 8;
   if (!addon || !Number.isInteger(eighths) || eighths < 1) return undefined;
