@@ -156,6 +156,11 @@ describe('JPEG scan count (decompression bomb guard)', () => {
     const error = await rejection(ImageSource.open(bomb, LIMITS));
     expect(error.code).toBe('corrupt_image');
     expect(error.detail).toMatch(/more than 500 scans/);
+    // Stray bytes between segments (libjpeg skips them with a warning) do not hide the scans after them.
+    const firstSegmentEnd = 4 + bomb.readUInt16BE(4);
+    const stray = Buffer.concat([bomb.subarray(0, firstSegmentEnd), Buffer.from([0x00, 0x12]), bomb.subarray(firstSegmentEnd)]);
+    expect(countJpegScans(stray, Infinity)).toBe(600);
+    expect((await rejection(ImageSource.open(stray, LIMITS))).code).toBe('corrupt_image');
     // 500 scans pass this check (and go to the decoders, which judge the rest).
     const many = Buffer.concat([jpeg.subarray(0, start), ...Array.from({ length: 500 }, () => jpeg.subarray(start, end)), jpeg.subarray(end)]);
     expect(countJpegScans(many)).toBe(500);

@@ -62,14 +62,20 @@ export const MAX_JPEG_SCANS = 500;
 /**
  * Start-of-scan markers in a JPEG, walking its segments (APPn payloads such as an EXIF thumbnail are
  * skipped by their length) and its entropy-coded data (0xFF there is stuffing or a restart marker).
- * Stops counting past `limit`; an unparseable stream returns what was counted (the decoder judges it).
+ * Bytes between segments are skipped to the next marker, as libjpeg does. Stops counting past `limit`;
+ * a stream that ends early returns what was counted (the decoder judges it).
  */
 export function countJpegScans(bytes: Uint8Array, limit = MAX_JPEG_SCANS): number {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = data.length;
   let scans = 0;
   for (let i = 2; i + 1 < n; ) {
-    if (data[i] !== 0xff) return scans;
+    if (data[i] !== 0xff) {
+      // Stray bytes between segments: libjpeg skips to the next marker (with a warning), so does the count.
+      i = data.indexOf(0xff, i);
+      if (i < 0) return scans;
+      continue;
+    }
     const marker = data[i + 1]!;
     if (marker === 0xff) i++; // fill byte
     else if (marker === 0xd9) return scans; // end of image
